@@ -1,0 +1,17 @@
+//! The one integration-test binary: the review engine, the command line, the store, and the
+//! Discord adapter end to end against a fake Discord on 127.0.0.1.
+
+// Shared helpers that read like sentences (`assert_fails`, `assert_passes`).
+mod support;
+// Every inline example of every check, the dev corpus, the rewrite property, proptest.
+mod checks;
+// `coffee-coach review` and `check-config` as a user runs them.
+mod cli;
+// The fake Discord: REST + gateway on 127.0.0.1, bodies validated against the OpenAPI spec.
+mod fake;
+// The fake Discord on its own, with a bare serenity client.
+mod harness_selftest;
+// The SQLite store.
+mod store;
+// The bot end to end through the fake Discord.
+mod bot;
