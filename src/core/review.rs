@@ -1,1 +1,369 @@
-//! TODO
+//! The review of one draft: [`review`] runs a [`CheckSet`] over the text and returns a [`Review`].
+//!
+//! A [`Review`] holds one [`Finding`] per check (passed, failed or not judged), each failure with
+//! [`Evidence`] (byte spans into the draft or the recipient description, with the quoted words),
+//! plain [`Metrics`] about the text, and the better phrasing from [`crate::core::rewrite`].
+//! The draft is scanned once with the set of every draft pattern; spans are collected only for
+//! the patterns that matched.
+
+use regex::SetMatches;
+use serde::Serialize;
+
+use super::checks::{Check, CheckSet, Group, Rule, Silent};
+use super::rewrite::Rewriter;
+
+/// The outcome of one check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Passed,
+    Failed,
+    NotJudged,
+}
+
+impl Status {
+    /// The status as the JSON output spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Passed => "passed",
+            Status::Failed => "failed",
+            Status::NotJudged => "not_judged",
+        }
+    }
+}
+
+/// Which text a span points into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    Draft,
+    Recipient,
+}
+
+/// The words that triggered a failure.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Evidence {
+    /// Byte offset of the first byte, on a char boundary.
+    pub start: usize,
+    /// Byte offset one past the last byte, on a char boundary.
+    pub end: usize,
+    /// The quoted words, `text[start..end]`.
+    pub text: String,
+    /// Whether the span is in the draft or in the recipient description.
+    pub source: Source,
+}
+
+/// The result of one check on one draft.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    /// The check id, e.g. `reason-for-them`.
+    pub id: String,
+    /// The check's short title.
+    pub title: String,
+    /// Passed, failed or not judged.
+    pub status: Status,
+    /// For a failure, the words that triggered it, in order; empty otherwise.
+    pub evidence: Vec<Evidence>,
+    /// For a failure, why in one sentence; for a pass or not judged, a short note.
+    pub reason: String,
+    /// For a failure, how to fix it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+    /// For a failure, the name of the rule that fired (e.g. `meeting-for-a-favour`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+}
+
+/// Plain numbers about the draft.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Metrics {
+    /// Characters (Unicode scalar values).
+    pub chars: usize,
+    /// Words (runs of letters or digits).
+    pub words: usize,
+    /// Sentences (runs ending in `.`, `!`, `?` or the end of the text).
+    pub sentences: usize,
+    /// Words about the sender: I, me, my, mine, I'm, I'd...
+    pub self_words: usize,
+    /// Words about the recipient: you, your, yours...
+    pub other_words: usize,
+    /// `self_words / (self_words + other_words)`, 0 when both are 0.
+    pub self_share: f32,
+    /// Whether the last sentence is a concrete ask (a question, or "would you / could you / let me know").
+    pub ends_with_ask: bool,
+}
+
+/// The review of one draft.
+#[derive(Debug, Clone, Serialize)]
+pub struct Review {
+    /// One finding per check, in the check set's order.
+    pub checks: Vec<Finding>,
+    /// The better phrasing; empty when there was nothing to review.
+    pub rewrite: String,
+    /// Plain numbers about the draft.
+    pub metrics: Metrics,
+    /// True when the draft was empty or only whitespace: nothing was judged.
+    pub empty: bool,
+}
+
+impl Review {
+    /// The finding for a check id.
+    pub fn finding(&self, id: &str) -> Option<&Finding> {
+        self.checks.iter().find(|f| f.id == id)
+    }
+
+    /// The findings that failed.
+    pub fn failed(&self) -> impl Iterator<Item = &Finding> {
+        self.checks.iter().filter(|f| f.status == Status::Failed)
+    }
+
+    /// Whether any check failed.
+    pub fn has_failures(&self) -> bool {
+        self.failed().next().is_some()
+    }
+}
+
+/// The reason shown for every check when the draft is empty.
+pub const NOTHING_TO_REVIEW: &str = "Nothing to review: the draft is empty.";
+
+/// Reviews `draft`, optionally written to `recipient` (a short description such as "career coach").
+pub fn review(
+    draft: &str,
+    recipient: Option<&str>,
+    checks: &CheckSet,
+    rewriter: &Rewriter,
+) -> Review {
+    let recipient = recipient.map(str::trim).filter(|r| !r.is_empty());
+    if draft.trim().is_empty() {
+        return Review {
+            checks: checks
+                .checks()
+                .iter()
+                .map(|c| Finding {
+                    id: c.id.clone(),
+                    title: c.title.clone(),
+                    status: Status::NotJudged,
+                    evidence: Vec::new(),
+                    reason: NOTHING_TO_REVIEW.to_string(),
+                    hint: None,
+                    rule: None,
+                })
+                .collect(),
+            rewrite: String::new(),
+            metrics: Metrics::default(),
+            empty: true,
+        };
+    }
+    let findings = judge(draft, recipient, checks);
+    let metrics = metrics(draft);
+    let rewrite = rewriter.rewrite(draft, recipient, &findings, checks);
+    Review {
+        checks: findings,
+        rewrite,
+        metrics,
+        empty: false,
+    }
+}
+
+/// Runs every check over a non-empty draft, without the better phrasing.
+pub(crate) fn judge(draft: &str, recipient: Option<&str>, checks: &CheckSet) -> Vec<Finding> {
+    let scan = Scan::new(draft, recipient, checks);
+    checks.checks().iter().map(|c| scan.judge(c)).collect()
+}
+
+/// The draft and recipient after one pass of each pattern set.
+struct Scan<'a> {
+    draft: &'a str,
+    recipient: &'a str,
+    draft_hits: SetMatches,
+    recipient_hits: SetMatches,
+    set: &'a CheckSet,
+}
+
+impl<'a> Scan<'a> {
+    fn new(draft: &'a str, recipient: Option<&'a str>, set: &'a CheckSet) -> Scan<'a> {
+        let recipient = recipient.unwrap_or("");
+        Scan {
+            draft,
+            recipient,
+            draft_hits: set.draft_set.matches(draft),
+            recipient_hits: set.recipient_set.matches(recipient),
+            set,
+        }
+    }
+
+    fn any_draft(&self, group: &Group) -> bool {
+        group.iter().any(|&i| self.draft_hits.matched(i))
+    }
+
+    fn any_recipient(&self, group: &Group) -> bool {
+        group.iter().any(|&i| self.recipient_hits.matched(i))
+    }
+
+    fn judge(&self, check: &Check) -> Finding {
+        let mitigated = self.any_draft(&check.mitigations);
+        let fires = |rule: &&Rule| {
+            (rule.draft.is_empty() || self.any_draft(&rule.draft))
+                && (rule.with.is_empty() || self.any_draft(&rule.with))
+                && (rule.recipient.is_empty() || self.any_recipient(&rule.recipient))
+                && !self.any_draft(&rule.unless)
+        };
+        let fired = check.rules.iter().find(fires);
+        let finding = |status, reason: &str, evidence, hint, rule: Option<&str>| Finding {
+            id: check.id.clone(),
+            title: check.title.clone(),
+            status,
+            evidence,
+            reason: reason.to_string(),
+            hint,
+            rule: rule.map(str::to_string),
+        };
+        match fired {
+            Some(rule) if !mitigated => {
+                // The first rule that fired gives the reason; every rule that fired adds evidence.
+                let mut evidence = Vec::new();
+                for r in check.rules.iter().filter(fires) {
+                    evidence.extend(self.spans(&r.draft, Source::Draft));
+                    evidence.extend(self.spans(&r.with, Source::Draft));
+                    evidence.extend(self.spans(&r.recipient, Source::Recipient));
+                }
+                evidence.sort_by_key(|e| (e.source == Source::Recipient, e.start, e.end));
+                evidence
+                    .dedup_by(|a, b| a.source == b.source && a.start < b.end && b.start < a.end);
+                let reason = if rule.reason.is_empty() {
+                    &check.message
+                } else {
+                    &rule.reason
+                };
+                finding(
+                    Status::Failed,
+                    reason,
+                    evidence,
+                    Some(check.hint.clone()),
+                    Some(&rule.name),
+                )
+            }
+            fired => {
+                let judged = fired.is_some()
+                    || mitigated
+                    || self.any_draft(&check.passes_draft)
+                    || self.any_recipient(&check.passes_recipient)
+                    || check.silent == Silent::Pass;
+                if judged {
+                    finding(Status::Passed, "Looks good.", Vec::new(), None, None)
+                } else {
+                    finding(
+                        Status::NotJudged,
+                        "The text alone does not say enough to judge this.",
+                        Vec::new(),
+                        None,
+                        None,
+                    )
+                }
+            }
+        }
+    }
+
+    /// Spans of every matched pattern of `group`, in the draft or the recipient.
+    fn spans(&self, group: &Group, source: Source) -> Vec<Evidence> {
+        let (text, hits, regexes) = match source {
+            Source::Draft => (self.draft, &self.draft_hits, &self.set.draft_regexes),
+            Source::Recipient => (
+                self.recipient,
+                &self.recipient_hits,
+                &self.set.recipient_regexes,
+            ),
+        };
+        group
+            .iter()
+            .filter(|&&i| hits.matched(i))
+            .filter_map(|&i| regexes.get(i))
+            .flat_map(|re| re.find_iter(text))
+            .filter(|m| !m.is_empty())
+            .map(|m| Evidence {
+                start: m.start(),
+                end: m.end(),
+                text: m.as_str().to_string(),
+                source,
+            })
+            .collect()
+    }
+}
+
+/// Counts words, sentences and who the text is about.
+pub fn metrics(draft: &str) -> Metrics {
+    const SELF: [&str; 9] = [
+        "i", "me", "my", "mine", "myself", "i'm", "i'd", "i've", "i'll",
+    ];
+    const OTHER: [&str; 6] = ["you", "your", "yours", "yourself", "you're", "you'd"];
+    let mut words = 0;
+    let mut self_words = 0;
+    let mut other_words = 0;
+    for word in draft
+        .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’'))
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+    {
+        words += 1;
+        let w = word.to_lowercase().replace('’', "'");
+        if SELF.contains(&w.as_str()) {
+            self_words += 1;
+        } else if OTHER.contains(&w.as_str()) {
+            other_words += 1;
+        }
+    }
+    let sentences: Vec<&str> = sentences(draft).collect();
+    let last = sentences
+        .last()
+        .map(|s| s.to_lowercase())
+        .unwrap_or_default();
+    let ends_with_ask = last.trim_end().ends_with('?')
+        || [
+            "would you",
+            "could you",
+            "can we",
+            "let me know",
+            "are you open",
+        ]
+        .iter()
+        .any(|p| last.contains(p));
+    let total = self_words + other_words;
+    Metrics {
+        chars: draft.chars().count(),
+        words,
+        sentences: sentences.len(),
+        self_words,
+        other_words,
+        self_share: if total == 0 {
+            0.0
+        } else {
+            self_words as f32 / total as f32
+        },
+        ends_with_ask,
+    }
+}
+
+/// Splits text into trimmed sentences (ending at `.`, `!`, `?`, `…` or a line break).
+pub fn sentences(text: &str) -> impl Iterator<Item = &str> {
+    text.split_inclusive(['.', '!', '?', '…', '\n'])
+        .map(str::trim)
+        .filter(|s| s.chars().any(char::is_alphanumeric))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metrics_count_who_the_text_is_about() {
+        let m = metrics("I read your post. I'd love to meet you. Would you be free?");
+        assert_eq!(m.sentences, 3);
+        assert_eq!(m.self_words, 2);
+        assert_eq!(m.other_words, 3);
+        assert!(m.ends_with_ask);
+    }
+
+    #[test]
+    fn metrics_of_empty_text_are_zero() {
+        assert_eq!(metrics(""), Metrics::default());
+    }
+}
