@@ -313,6 +313,26 @@ pub struct TipSchedule {
     pub tz: Tz,
 }
 
+/// The hour given to [`TipSchedule::new`] was not 0-23.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("hour {0} is out of range: use 0-23 (local time)")]
+pub struct InvalidHour(pub u8);
+
+impl TipSchedule {
+    /// A schedule, checking that `hour` is 0-23 (for `/setup`).
+    pub fn new(channel_id: u64, cadence: Cadence, hour: u8, tz: Tz) -> Result<Self, InvalidHour> {
+        if hour > 23 {
+            return Err(InvalidHour(hour));
+        }
+        Ok(TipSchedule {
+            channel_id,
+            cadence,
+            hour,
+            tz,
+        })
+    }
+}
+
 /// The next local `hour:00` on an allowed day strictly after `after`.
 ///
 /// Across DST: a local time that does not exist (clocks jump forward over it) becomes the first
@@ -623,6 +643,21 @@ text = "Offer something."
         assert_eq!("weekly".parse::<Cadence>(), Ok(Cadence::Weekly));
         assert!("monthly".parse::<Cadence>().is_err());
         assert_eq!(Cadence::Weekdays.to_string(), "weekdays");
+    }
+
+    #[test]
+    fn schedule_hours_are_checked() {
+        assert!(TipSchedule::new(1, Cadence::Daily, 23, Jerusalem).is_ok());
+        assert_eq!(
+            TipSchedule::new(1, Cadence::Daily, 24, Jerusalem),
+            Err(InvalidHour(24))
+        );
+        // A hand-built out-of-range hour is treated as 23, never a panic.
+        let s = schedule(Cadence::Daily, 200, chrono_tz::UTC);
+        assert_eq!(
+            next_due(&s, utc("2024-05-01T00:00:00Z")),
+            utc("2024-05-01T23:00:00Z")
+        );
     }
 
     #[test]
@@ -965,5 +1000,26 @@ text = "Offer something."
             week_start(utc("2024-05-13T00:00:00Z")),
             NaiveDate::from_ymd_opt(2024, 5, 13).unwrap()
         );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn next_due_is_strictly_later_on_an_allowed_day(
+            secs in 1_577_836_800i64..1_893_456_000,
+            hour in 0u8..24,
+            cadence in proptest::sample::select(vec![Cadence::Daily, Cadence::Weekdays, Cadence::Weekly]),
+            tz in proptest::sample::select(vec![chrono_tz::UTC, Jerusalem, New_York, chrono_tz::Australia::Lord_Howe, chrono_tz::Europe::London]),
+        ) {
+            let after = DateTime::from_timestamp(secs, 0).unwrap();
+            let s = schedule(cadence, hour, tz);
+            let due = next_due(&s, after);
+            proptest::prop_assert!(due > after);
+            proptest::prop_assert!(due - after <= Duration::days(8));
+            let local = due.with_timezone(&tz);
+            // Either the exact hour, or the first instant after a DST gap over it.
+            let off_by_gap = local.naive_local() - local.date_naive().and_hms_opt(u32::from(hour), 0, 0).unwrap();
+            proptest::prop_assert!(off_by_gap >= Duration::zero() && off_by_gap <= Duration::hours(1), "{local}");
+            proptest::prop_assert!(cadence.allows(local.weekday()), "{local}");
+        }
     }
 }
