@@ -132,11 +132,14 @@ fn identify(state: &Arc<State>, conn_id: u64, tx: &mpsc::UnboundedSender<Outgoin
     state.progress.send_modify(|p| p.identifies += 1);
 
     let ready = payloads::ready(state.port, &session_id);
-    payloads::check_dispatch("READY", &ready);
-    send_dispatch(state, "READY", ready);
     let guild = payloads::guild_create();
-    payloads::check_dispatch("GUILD_CREATE", &guild);
-    send_dispatch(state, "GUILD_CREATE", guild);
+    for (event, d) in [("READY", ready), ("GUILD_CREATE", guild)] {
+        if let Some(problem) = payloads::dispatch_error(event, &d) {
+            state.violation(problem);
+            return;
+        }
+        send_dispatch(state, event, d);
+    }
 
     state.progress.send_modify(|p| {
         p.readies += 1;

@@ -26,23 +26,31 @@ const TIMESTAMP: &str = "2025-01-15T10:00:00.000000+00:00";
 /// `event` (and not into `Event::Unknown`).
 #[track_caller]
 pub fn check_dispatch(event: &str, d: &Value) {
+    if let Some(problem) = dispatch_error(event, d) {
+        panic!("{problem}");
+    }
+}
+
+/// Why `{ "t": event, "d": d }` would not reach serenity as the `event` variant, if it would
+/// not.
+pub fn dispatch_error(event: &str, d: &Value) -> Option<String> {
     let raw = json!({ "t": event, "d": d });
     // The same path serenity takes: `Event` is `#[serde(tag = "t", content = "d")]` with an
-    // untagged `Unknown` fallback, so first ask for the specific error of the known variant.
-    let specific = specific_error(event, d);
+    // untagged `Unknown` fallback, so also ask for the specific error of the typed payload.
     match serde_json::from_value::<Event>(raw) {
-        Ok(Event::Unknown(_)) => panic!(
+        Ok(Event::Unknown(_)) => Some(format!(
             "fake Discord: dispatch {event} would reach serenity as Event::Unknown (no handler \
              runs): {}\npayload: {d:#}",
-            specific.unwrap_or_else(|| "unknown event name".to_owned())
-        ),
+            specific_error(event, d).unwrap_or_else(|| "unknown event name".to_owned())
+        )),
         Ok(parsed) => {
             let name = parsed.name();
-            if name.as_deref() != Some(event) {
-                panic!("fake Discord: dispatch {event} parsed as {name:?}");
-            }
+            (name.as_deref() != Some(event))
+                .then(|| format!("fake Discord: dispatch {event} parsed as {name:?}"))
         }
-        Err(e) => panic!("fake Discord: dispatch {event} does not deserialise: {e}\npayload: {d:#}"),
+        Err(e) => Some(format!(
+            "fake Discord: dispatch {event} does not deserialise: {e}\npayload: {d:#}"
+        )),
     }
 }
 
@@ -231,6 +239,7 @@ pub fn guild_create() -> Value {
             "id": g,
             "name": "@everyone",
             "color": 0,
+            "colors": { "primary_color": 0, "secondary_color": null, "tertiary_color": null },
             "hoist": false,
             "icon": null,
             "unicode_emoji": null,

@@ -74,6 +74,8 @@ pub async fn handle(
                 "{method} {path}: body does not match Discord's OpenAPI spec:\n  {}\n  body: {body}",
                 errors.join("\n  ")
             ));
+            // What Discord does with a body it rejects.
+            return error(400, 50035, "Invalid Form Body");
         }
     }
 
