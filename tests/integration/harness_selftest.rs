@@ -145,7 +145,9 @@ async fn serenity_connects_and_its_rest_calls_validate() {
     let with_file = CreateMessage::new()
         .content("file attached")
         .add_file(CreateAttachment::bytes(b"hello".to_vec(), "note.txt"));
-    channel.send_message(http, with_file).await.expect("multipart message");
+    if let Err(e) = channel.send_message(http, with_file).await {
+        panic!("multipart message: {e:?}; {:#?}", fake.violations());
+    }
     let multipart = fake
         .wait_for_nth("POST", &format!("/channels/{channel}/messages"), 2, TIMEOUT)
         .await;

@@ -149,8 +149,9 @@ impl Spec {
                 }
             }
         };
+        let body = lenient(body);
         validator
-            .iter_errors(body)
+            .iter_errors(&body)
             .map(|e| {
                 format!(
                     "{key}: at `{}` (schema `{}`): {e}",
@@ -170,6 +171,31 @@ impl Spec {
             .with_resource(SPEC_URI, resource)
             .build(&schema)
             .unwrap_or_else(|e| panic!("fake Discord: cannot compile the schema of {key}: {e}"))
+    }
+}
+
+/// The one place the spec is stricter than Discord: it types every snowflake as a string,
+/// but Discord documents (and accepts) the *index* of a new upload as an integer attachment
+/// id, which is what serenity sends (`"attachments": [{"id": 0, ...}]`). Integer
+/// `attachments[*].id`s, at the top level or under `data` (interaction callbacks), are
+/// validated as strings; nothing else is relaxed.
+fn lenient(body: &Value) -> Value {
+    let mut body = body.clone();
+    stringify_attachment_ids(&mut body);
+    if let Some(data) = body.get_mut("data") {
+        stringify_attachment_ids(data);
+    }
+    body
+}
+
+fn stringify_attachment_ids(v: &mut Value) {
+    let Some(items) = v.get_mut("attachments").and_then(Value::as_array_mut) else {
+        return;
+    };
+    for item in items {
+        if let Some(n) = item.get("id").and_then(Value::as_u64) {
+            item["id"] = Value::String(n.to_string());
+        }
     }
 }
 
