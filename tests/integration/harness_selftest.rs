@@ -133,11 +133,20 @@ async fn serenity_connects_and_its_rest_calls_validate() {
 
     let rich = CreateMessage::new()
         .content("with an embed and a button")
-        .embed(CreateEmbed::new().title("Review").description("Looks good").field("a", "b", false))
-        .components(vec![CreateActionRow::Buttons(vec![
-            CreateButton::new("retry").label("Try again"),
-        ])]);
-    let sent = channel.send_message(http, rich).await.expect("rich message");
+        .embed(
+            CreateEmbed::new()
+                .title("Review")
+                .description("Looks good")
+                .field("a", "b", false),
+        )
+        .components(vec![CreateActionRow::Buttons(vec![CreateButton::new(
+            "retry",
+        )
+        .label("Try again")])]);
+    let sent = channel
+        .send_message(http, rich)
+        .await
+        .expect("rich message");
     assert_eq!(sent.embeds.len(), 1);
     assert_eq!(sent.components.len(), 1);
 
@@ -172,10 +181,7 @@ async fn serenity_connects_and_its_rest_calls_validate() {
         .get_current_application_info()
         .await
         .expect("GET /oauth2/applications/@me");
-    assert_eq!(
-        app.owner.map(|o| o.id.get()),
-        Some(FakeDiscord::OWNER_ID)
-    );
+    assert_eq!(app.owner.map(|o| o.id.get()), Some(FakeDiscord::OWNER_ID));
     http.get_bot_gateway().await.expect("GET /gateway/bot");
     http.get_channel(channel).await.expect("GET /channels/{id}");
 
@@ -190,7 +196,10 @@ async fn interactions_reach_the_handler_and_responses_validate() {
 
     let ping = fake.slash_command(
         "ping",
-        json!([option_string("text", "hello"), option_user("who", FakeDiscord::OWNER_ID)]),
+        json!([
+            option_string("text", "hello"),
+            option_user("who", FakeDiscord::OWNER_ID)
+        ]),
         FakeDiscord::OWNER_ID,
         channel,
     );
@@ -207,7 +216,9 @@ async fn interactions_reach_the_handler_and_responses_validate() {
     let followup = http
         .create_followup_message(
             &token,
-            &CreateInteractionResponseFollowup::new().content("more").ephemeral(true),
+            &CreateInteractionResponseFollowup::new()
+                .content("more")
+                .ephemeral(true),
             vec![],
         )
         .await
@@ -228,7 +239,13 @@ async fn interactions_reach_the_handler_and_responses_validate() {
         .expect("get original");
     assert_eq!(original.content, "pong, edited");
 
-    let sub = fake.subcommand("coach", "start", json!([option_string("goal", "pm")]), 42, channel);
+    let sub = fake.subcommand(
+        "coach",
+        "start",
+        json!([option_string("goal", "pm")]),
+        42,
+        channel,
+    );
     fake.send_interaction(sub).await;
     assert_eq!(bot.expect("command:").await, "command:coach:true");
     let nested = fake.slash_command("admin", json!([subcommand("tips", json!([]))]), 42, channel);
@@ -238,7 +255,10 @@ async fn interactions_reach_the_handler_and_responses_validate() {
     let target = fake.guild_message(channel, 42, "Can we grab coffee?");
     let menu = fake.message_context_menu("Review this request", target.clone(), 42, channel);
     fake.send_interaction(menu).await;
-    assert_eq!(bot.expect("command:").await, "command:Review this request:true");
+    assert_eq!(
+        bot.expect("command:").await,
+        "command:Review this request:true"
+    );
     let user_menu = fake.user_context_menu("Suggest peers", FakeDiscord::OWNER_ID, 42, channel);
     fake.send_interaction(user_menu).await;
     assert_eq!(bot.expect("command:").await, "command:Suggest peers:true");
@@ -247,20 +267,25 @@ async fn interactions_reach_the_handler_and_responses_validate() {
     fake.send_interaction(in_dm).await;
     assert_eq!(bot.expect("command:").await, "command:review:true");
 
-    let mut bot_reply = crate::fake::message(fake.snowflake(), channel, FakeDiscord::BOT_USER_ID, "x");
+    let mut bot_reply =
+        crate::fake::message(fake.snowflake(), channel, FakeDiscord::BOT_USER_ID, "x");
     bot_reply["components"] = json!([{ "type": 1, "components": [
         { "type": 2, "style": 1, "label": "Again", "custom_id": "again" }
     ]}]);
-    fake.send_interaction(fake.button_click("again", bot_reply.clone(), 42, channel)).await;
+    fake.send_interaction(fake.button_click("again", bot_reply.clone(), 42, channel))
+        .await;
     assert_eq!(bot.expect("component:").await, "component:again");
-    fake.send_interaction(fake.select_menu("pick", &["a"], bot_reply, 42, channel)).await;
+    fake.send_interaction(fake.select_menu("pick", &["a"], bot_reply, 42, channel))
+        .await;
     assert_eq!(bot.expect("component:").await, "component:pick");
-    fake.send_interaction(fake.modal_submit("draft", &[("text", "hello there")], 42, channel)).await;
+    fake.send_interaction(fake.modal_submit("draft", &[("text", "hello there")], 42, channel))
+        .await;
     assert_eq!(bot.expect("modal:").await, "modal:draft");
 
     fake.send_message_create(target).await;
     assert_eq!(bot.expect("message:").await, "message:Can we grab coffee?");
-    fake.send_message_create(fake.dm_message(42, "hi bot")).await;
+    fake.send_message_create(fake.dm_message(42, "hi bot"))
+        .await;
     assert_eq!(bot.expect("message:").await, "message:hi bot");
 
     fake.assert_no_violations().await;
@@ -279,7 +304,10 @@ async fn invalid_bodies_and_unknown_routes_are_violations() {
         .await;
     let violations = fake.take_violations();
     assert_eq!(violations.len(), 1, "{violations:#?}");
-    assert!(violations[0].contains("/channels/{channel_id}/messages"), "{violations:#?}");
+    assert!(
+        violations[0].contains("/channels/{channel_id}/messages"),
+        "{violations:#?}"
+    );
     assert!(violations[0].contains("/content"), "{violations:#?}");
 
     // An interaction response of an unknown type.
@@ -292,7 +320,10 @@ async fn invalid_bodies_and_unknown_routes_are_violations() {
     assert!(violations[0].contains("/callback"), "{violations:#?}");
 
     // A route Discord does not have.
-    let client = reqwest::Client::builder().no_proxy().build().expect("reqwest");
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .expect("reqwest");
     let response = client
         .get(format!("{}/api/v10/no/such/route", fake.base_url()))
         .header("authorization", format!("Bot {}", FakeDiscord::TOKEN))

@@ -49,7 +49,11 @@ async fn run(mut socket: WebSocket, state: Arc<State>) {
     let conn_id = state.next_conn.fetch_add(1, Ordering::SeqCst);
     let (tx, mut rx) = mpsc::unbounded_channel::<Outgoing>();
     let hello = json!({ "op": 10, "d": { "heartbeat_interval": HEARTBEAT_INTERVAL_MS }, "s": null, "t": null });
-    if socket.send(Message::Text(hello.to_string().into())).await.is_err() {
+    if socket
+        .send(Message::Text(hello.to_string().into()))
+        .await
+        .is_err()
+    {
         return;
     }
     loop {
@@ -70,11 +74,7 @@ async fn run(mut socket: WebSocket, state: Arc<State>) {
             incoming = socket.recv() => {
                 let Some(Ok(msg)) = incoming else { break };
                 match msg {
-                    Message::Text(text) => {
-                        if !handle_op(&state, conn_id, &tx, text.as_str()) {
-                            break;
-                        }
-                    }
+                    Message::Text(text) if !handle_op(&state, conn_id, &tx, text.as_str()) => break,
                     Message::Close(frame) => {
                         let _ = socket.send(Message::Close(frame)).await;
                         break;
@@ -98,7 +98,12 @@ async fn run(mut socket: WebSocket, state: Arc<State>) {
 }
 
 /// Handles one client frame; returns false to end the connection.
-fn handle_op(state: &Arc<State>, conn_id: u64, tx: &mpsc::UnboundedSender<Outgoing>, text: &str) -> bool {
+fn handle_op(
+    state: &Arc<State>,
+    conn_id: u64,
+    tx: &mpsc::UnboundedSender<Outgoing>,
+    text: &str,
+) -> bool {
     let frame: Value = match serde_json::from_str(text) {
         Ok(v) => v,
         Err(e) => {
@@ -108,7 +113,9 @@ fn handle_op(state: &Arc<State>, conn_id: u64, tx: &mpsc::UnboundedSender<Outgoi
     };
     match frame["op"].as_u64() {
         Some(1) => {
-            let _ = tx.send(Outgoing::Text(json!({ "op": 11, "d": null, "s": null, "t": null }).to_string()));
+            let _ = tx.send(Outgoing::Text(
+                json!({ "op": 11, "d": null, "s": null, "t": null }).to_string(),
+            ));
         }
         Some(2) => identify(state, conn_id, tx, &frame["d"]),
         Some(6) => resume(state, conn_id, tx, &frame["d"]),

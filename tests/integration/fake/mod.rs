@@ -149,7 +149,10 @@ impl FakeDiscord {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("fake Discord: bind 127.0.0.1:0");
-        let port = listener.local_addr().expect("fake Discord: local addr").port();
+        let port = listener
+            .local_addr()
+            .expect("fake Discord: local addr")
+            .port();
         let (progress, _) = watch::channel(GatewayProgress::default());
         let state = Arc::new(State {
             port,
@@ -224,7 +227,8 @@ impl FakeDiscord {
     /// Waits until a client has IDENTIFYed and READY plus GUILD_CREATE (for [`Self::GUILD_ID`])
     /// were sent on a connection that is still open.
     pub async fn wait_ready(&self) {
-        self.wait_progress("READY", |p| p.readies >= 1 && p.live).await;
+        self.wait_progress("READY", |p| p.readies >= 1 && p.live)
+            .await;
         self.panic_on_violations();
     }
 
@@ -238,7 +242,8 @@ impl FakeDiscord {
 
     /// Waits until a RESUME (op 6) arrived and RESUMED was sent.
     pub async fn wait_resumed(&self) {
-        self.wait_progress("RESUME", |p| p.resumes >= 1 && p.live).await;
+        self.wait_progress("RESUME", |p| p.resumes >= 1 && p.live)
+            .await;
         self.panic_on_violations();
     }
 
@@ -253,7 +258,8 @@ impl FakeDiscord {
     /// Waits (up to [`WAIT`]) for a live connection, e.g. while the client resumes.
     pub async fn send_dispatch(&self, event: &str, d: Value) {
         payloads::check_dispatch(event, &d);
-        self.wait_progress("a live gateway connection", |p| p.live).await;
+        self.wait_progress("a live gateway connection", |p| p.live)
+            .await;
         gateway::send_dispatch(&self.state, event, d);
     }
 
@@ -265,11 +271,15 @@ impl FakeDiscord {
             .expect("interaction JSON has a string id")
             .to_owned();
         let token = interaction["token"].as_str().unwrap_or_default().to_owned();
-        let channel = interaction["channel_id"].as_str().and_then(|c| c.parse().ok());
+        let channel = interaction["channel_id"]
+            .as_str()
+            .and_then(|c| c.parse().ok());
         if let Some(channel) = channel {
             lock(&self.state.interaction_channels).insert(token.clone(), channel);
         }
-        let message_id = interaction["message"]["id"].as_str().and_then(|m| m.parse().ok());
+        let message_id = interaction["message"]["id"]
+            .as_str()
+            .and_then(|m| m.parse().ok());
         if let Some(mid) = message_id {
             lock(&self.state.interaction_messages).insert(token, mid);
             lock(&self.state.messages)
@@ -289,7 +299,8 @@ impl FakeDiscord {
     /// Closes the live gateway socket with this close code. With 4000 the client reconnects
     /// and RESUMEs; see [`Self::wait_resumed`].
     pub async fn close_gateway(&self, code: u16) {
-        self.wait_progress("a live gateway connection", |p| p.live).await;
+        self.wait_progress("a live gateway connection", |p| p.live)
+            .await;
         gateway::close(&self.state, code);
     }
 
@@ -349,12 +360,8 @@ impl FakeDiscord {
 
     /// Waits for `POST /interactions/{interaction_id}/{token}/callback`.
     pub async fn wait_for_callback(&self, interaction_id: &str) -> RecordedRequest {
-        self.wait_for(
-            "POST",
-            &format!("/interactions/{interaction_id}/"),
-            WAIT,
-        )
-        .await
+        self.wait_for("POST", &format!("/interactions/{interaction_id}/"), WAIT)
+            .await
     }
 
     /// Requests whose path contains `path_contains` (any method), oldest first.

@@ -21,7 +21,10 @@ use super::lock;
 const SPEC_URI: &str = "https://discord.test/openapi.json";
 
 /// Path to the spec, relative to the crate.
-const SPEC_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/discord/openapi.json");
+const SPEC_PATH: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../shared/discord/openapi.json"
+);
 
 /// One operation of the spec.
 struct Operation {
@@ -68,7 +71,9 @@ impl Spec {
             .as_object()
             .expect("OpenAPI spec has a `paths` object");
         for (template, item) in paths {
-            let Some(item) = item.as_object() else { continue };
+            let Some(item) = item.as_object() else {
+                continue;
+            };
             for (method, op) in item {
                 if !matches!(
                     method.as_str(),

@@ -391,7 +391,9 @@ impl FakeDiscord {
             .and_then(|s| s.parse().ok())
             .expect("interaction has member.user.id");
         let channel_id = self.dm_channel_id(user_id);
-        let obj = interaction.as_object_mut().expect("interaction is an object");
+        let obj = interaction
+            .as_object_mut()
+            .expect("interaction is an object");
         for k in ["guild_id", "guild", "member", "guild_locale"] {
             obj.remove(k);
         }
@@ -421,8 +423,18 @@ impl FakeDiscord {
     /// A slash command (interaction type 2, command type 1) named `name` with `options` as
     /// Discord sends them (a JSON array; build it with `option_string`, `subcommand`, ...).
     /// User options get their users and members in `data.resolved`.
-    pub fn slash_command(&self, name: &str, options: Value, user_id: u64, channel_id: u64) -> Value {
-        let options = if options.is_null() { json!([]) } else { options };
+    pub fn slash_command(
+        &self,
+        name: &str,
+        options: Value,
+        user_id: u64,
+        channel_id: u64,
+    ) -> Value {
+        let options = if options.is_null() {
+            json!([])
+        } else {
+            options
+        };
         let mut ids = Vec::new();
         user_option_ids(&options, &mut ids);
         let mut data = json!({
@@ -433,7 +445,8 @@ impl FakeDiscord {
             "guild_id": FakeDiscord::GUILD_ID.to_string(),
         });
         if !ids.is_empty() {
-            let users: Map<String, Value> = ids.iter().map(|id| (id.to_string(), user(*id))).collect();
+            let users: Map<String, Value> =
+                ids.iter().map(|id| (id.to_string(), user(*id))).collect();
             let members: Map<String, Value> = ids
                 .iter()
                 .map(|id| {
@@ -450,14 +463,31 @@ impl FakeDiscord {
     }
 
     /// A subcommand invocation: `/name sub options...`.
-    pub fn subcommand(&self, name: &str, sub: &str, options: Value, user_id: u64, channel_id: u64) -> Value {
-        let options = if options.is_null() { json!([]) } else { options };
+    pub fn subcommand(
+        &self,
+        name: &str,
+        sub: &str,
+        options: Value,
+        user_id: u64,
+        channel_id: u64,
+    ) -> Value {
+        let options = if options.is_null() {
+            json!([])
+        } else {
+            options
+        };
         self.slash_command(name, json!([subcommand(sub, options)]), user_id, channel_id)
     }
 
     /// A message context-menu command (type 2, data.type 3) on `target_message` (a message
     /// object, e.g. from [`Self::guild_message`]); the message goes into `resolved.messages`.
-    pub fn message_context_menu(&self, name: &str, target_message: Value, user_id: u64, channel_id: u64) -> Value {
+    pub fn message_context_menu(
+        &self,
+        name: &str,
+        target_message: Value,
+        user_id: u64,
+        channel_id: u64,
+    ) -> Value {
         let target_id = target_message["id"]
             .as_str()
             .expect("target message has a string id")
@@ -480,7 +510,13 @@ impl FakeDiscord {
     }
 
     /// A user context-menu command (type 2, data.type 2) on `target_user_id`.
-    pub fn user_context_menu(&self, name: &str, target_user_id: u64, user_id: u64, channel_id: u64) -> Value {
+    pub fn user_context_menu(
+        &self,
+        name: &str,
+        target_user_id: u64,
+        user_id: u64,
+        channel_id: u64,
+    ) -> Value {
         let mut m = member(target_user_id, Some(MEMBER_PERMISSIONS));
         if let Some(o) = m.as_object_mut() {
             o.remove("user");
@@ -502,7 +538,13 @@ impl FakeDiscord {
 
     /// A button click (type 3, component_type 2) on `message` (the message carrying the
     /// button, e.g. a recorded bot reply as returned by the fake).
-    pub fn button_click(&self, custom_id: &str, message: Value, user_id: u64, channel_id: u64) -> Value {
+    pub fn button_click(
+        &self,
+        custom_id: &str,
+        message: Value,
+        user_id: u64,
+        channel_id: u64,
+    ) -> Value {
         let data = json!({ "custom_id": custom_id, "component_type": 2 });
         let mut i = self.interaction_base(3, user_id, channel_id, data);
         i["message"] = message;
@@ -510,7 +552,14 @@ impl FakeDiscord {
     }
 
     /// A string-select choice (type 3, component_type 3) with the chosen `values`.
-    pub fn select_menu(&self, custom_id: &str, values: &[&str], message: Value, user_id: u64, channel_id: u64) -> Value {
+    pub fn select_menu(
+        &self,
+        custom_id: &str,
+        values: &[&str],
+        message: Value,
+        user_id: u64,
+        channel_id: u64,
+    ) -> Value {
         let data = json!({ "custom_id": custom_id, "component_type": 3, "values": values });
         let mut i = self.interaction_base(3, user_id, channel_id, data);
         i["message"] = message;
@@ -518,7 +567,13 @@ impl FakeDiscord {
     }
 
     /// A modal submit (type 5): one action row per `(custom_id, value)` text input.
-    pub fn modal_submit(&self, custom_id: &str, fields: &[(&str, &str)], user_id: u64, channel_id: u64) -> Value {
+    pub fn modal_submit(
+        &self,
+        custom_id: &str,
+        fields: &[(&str, &str)],
+        user_id: u64,
+        channel_id: u64,
+    ) -> Value {
         let rows: Vec<Value> = fields
             .iter()
             .map(|(id, value)| {
@@ -543,14 +598,19 @@ impl FakeDiscord {
 
     /// A MESSAGE_CREATE payload: `user_id` wrote `content` to the bot in their DM channel.
     pub fn dm_message(&self, user_id: u64, content: &str) -> Value {
-        message(self.snowflake(), self.dm_channel_id(user_id), user_id, content)
+        message(
+            self.snowflake(),
+            self.dm_channel_id(user_id),
+            user_id,
+            content,
+        )
     }
 }
 
 /// A stable command id per command name (Discord keeps ids across bulk overwrites).
 pub fn command_id(name: &str) -> u64 {
-    let hash = name
-        .bytes()
-        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+    let hash = name.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    });
     1_050_000_000_000_000_000 + hash % 1_000_000_000_000_000
 }

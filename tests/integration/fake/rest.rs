@@ -119,7 +119,9 @@ fn parse_body(state: &State, method: &str, path: &str, headers: &HeaderMap, body
     if content_type.starts_with("multipart/form-data") {
         return match multipart_payload_json(content_type, body) {
             Some(text) => serde_json::from_str(&text).unwrap_or_else(|e| {
-                state.violation(format!("{method} {path}: payload_json is not JSON ({e}): {text}"));
+                state.violation(format!(
+                    "{method} {path}: payload_json is not JSON ({e}): {text}"
+                ));
                 Value::String(text)
             }),
             None => Value::Null,
@@ -159,7 +161,11 @@ fn multipart_payload_json(content_type: &str, body: &[u8]) -> Option<String> {
 
 fn error(status: u16, code: u32, message: &str) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (status, axum::Json(json!({ "message": message, "code": code }))).into_response()
+    (
+        status,
+        axum::Json(json!({ "message": message, "code": code })),
+    )
+        .into_response()
 }
 
 fn ok(v: Value) -> Response {
@@ -186,7 +192,13 @@ fn id(seg: &str) -> u64 {
 }
 
 /// The canned answer for one operation, or `None` if the fake does not emulate it.
-fn answer(state: &State, method: &str, template: &str, segs: &[&str], body: &Value) -> Option<Response> {
+fn answer(
+    state: &State,
+    method: &str,
+    template: &str,
+    segs: &[&str],
+    body: &Value,
+) -> Option<Response> {
     use serenity::all::{
         BotGateway, Command, CurrentApplicationInfo, CurrentUser, GuildChannel, Member, Message,
         PrivateChannel,
@@ -218,19 +230,23 @@ fn answer(state: &State, method: &str, template: &str, segs: &[&str], body: &Val
         ("PUT", "/applications/{application_id}/commands") => {
             checked::<Vec<Command>>(state, "PUT global commands", echo_commands(body, None))
         }
-        ("PUT", "/applications/{application_id}/guilds/{guild_id}/commands") => checked::<Vec<Command>>(
-            state,
-            "PUT guild commands",
-            echo_commands(body, Some(id(segs[3]))),
-        ),
+        ("PUT", "/applications/{application_id}/guilds/{guild_id}/commands") => {
+            checked::<Vec<Command>>(
+                state,
+                "PUT guild commands",
+                echo_commands(body, Some(id(segs[3]))),
+            )
+        }
         ("POST", "/applications/{application_id}/commands") => {
             checked::<Command>(state, "POST global command", echo_command(body, None))
         }
-        ("POST", "/applications/{application_id}/guilds/{guild_id}/commands") => checked::<Command>(
-            state,
-            "POST guild command",
-            echo_command(body, Some(id(segs[3]))),
-        ),
+        ("POST", "/applications/{application_id}/guilds/{guild_id}/commands") => {
+            checked::<Command>(
+                state,
+                "POST guild command",
+                echo_command(body, Some(id(segs[3]))),
+            )
+        }
         ("GET", "/applications/{application_id}/commands")
         | ("GET", "/applications/{application_id}/guilds/{guild_id}/commands") => ok(json!([])),
         ("POST", "/interactions/{interaction_id}/{interaction_token}/callback") => {
@@ -269,7 +285,10 @@ fn answer(state: &State, method: &str, template: &str, segs: &[&str], body: &Val
         }
         ("GET", "/webhooks/{webhook_id}/{webhook_token}/messages/{message_id}")
         | ("GET", "/channels/{channel_id}/messages/{message_id}") => {
-            match lock(&state.messages).get(&id(segs[segs.len() - 1])).cloned() {
+            match lock(&state.messages)
+                .get(&id(segs[segs.len() - 1]))
+                .cloned()
+            {
                 Some(m) => checked::<Message>(state, "GET message", m),
                 None => error(404, 10008, "Unknown Message"),
             }
@@ -327,7 +346,11 @@ fn answer(state: &State, method: &str, template: &str, segs: &[&str], body: &Val
                 let mut map = lock(&state.dm_channels);
                 *map.entry(user_id).or_insert_with(|| state.snowflake())
             };
-            checked::<PrivateChannel>(state, "POST /users/@me/channels", payloads::dm_channel(channel_id, user_id))
+            checked::<PrivateChannel>(
+                state,
+                "POST /users/@me/channels",
+                payloads::dm_channel(channel_id, user_id),
+            )
         }
         ("GET", "/channels/{channel_id}") => match channel(state, id(segs[1])) {
             Some(c) => ok(c),
@@ -449,16 +472,25 @@ fn new_message(state: &State, channel_id: u64, body: &Value) -> Value {
 /// Applies a PATCH to a stored message (creating it if unknown) and returns it.
 fn edit_message(state: &State, mid: u64, body: &Value) -> Value {
     let mut messages = lock(&state.messages);
-    let m = messages
-        .entry(mid)
-        .or_insert_with(|| payloads::message(mid, FakeDiscord::GENERAL_CHANNEL_ID, FakeDiscord::BOT_USER_ID, ""));
+    let m = messages.entry(mid).or_insert_with(|| {
+        payloads::message(
+            mid,
+            FakeDiscord::GENERAL_CHANNEL_ID,
+            FakeDiscord::BOT_USER_ID,
+            "",
+        )
+    });
     apply_edit(m, body);
     m.clone()
 }
 
 fn apply_edit(m: &mut Value, body: &Value) {
     if let Some(content) = body.get("content") {
-        m["content"] = if content.is_null() { json!("") } else { content.clone() };
+        m["content"] = if content.is_null() {
+            json!("")
+        } else {
+            content.clone()
+        };
     }
     if let Some(embeds) = body.get("embeds").filter(|e| e.is_array()) {
         let embeds: Vec<Value> = embeds
