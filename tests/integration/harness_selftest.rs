@@ -6,7 +6,9 @@
 //! channel. The tests prove the fake speaks enough of the protocol for serenity, that the
 //! OpenAPI validator catches bad bodies (not only passes good ones), that malformed dispatches
 //! are refused before they can silently become `Event::Unknown`, and that a close with 4000
-//! leads to a RESUME after which events still reach the handler.
+//! leads to a RESUME after which events still reach the handler. The last test starts a
+//! minimal poise bot to pin down which routes poise hits at start-up (application info for
+//! owners, then the bulk command overwrites the setup asks for).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -405,4 +407,72 @@ async fn a_restarted_client_identifies_again_on_the_same_fake() {
     fake.wait_for_callback(&id).await;
     fake.assert_no_violations().await;
     second.stop().await;
+}
+
+/// Error type of the minimal poise bot below.
+type PoiseError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Replies "pong" through poise.
+#[poise::command(slash_command)]
+async fn ping(ctx: poise::Context<'_, (), PoiseError>) -> Result<(), PoiseError> {
+    ctx.say("pong").await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_minimal_poise_bot_registers_and_answers() {
+    let fake = FakeDiscord::start().await;
+    let framework = poise::Framework::builder()
+        .options(poise::FrameworkOptions {
+            commands: vec![ping()],
+            ..Default::default()
+        })
+        .setup(|ctx, _ready, framework| {
+            Box::pin(async move {
+                let guild = serenity::all::GuildId::new(FakeDiscord::GUILD_ID);
+                poise::builtins::register_in_guild(ctx, &framework.options().commands, guild)
+                    .await?;
+                poise::builtins::register_globally(ctx, &framework.options().commands).await?;
+                Ok(())
+            })
+        })
+        .build();
+    let mut client =
+        ClientBuilder::new_with_http(http_for(&fake), GatewayIntents::non_privileged())
+            .framework(framework)
+            .await
+            .expect("poise client builds");
+    let shards = Arc::clone(&client.shard_manager);
+    let task = tokio::spawn(async move {
+        if let Err(e) = client.start().await {
+            eprintln!("poise client stopped: {e}");
+        }
+    });
+    fake.wait_ready().await;
+    fake.wait_for("GET", "/oauth2/applications/@me", TIMEOUT)
+        .await;
+    let guild_put = fake
+        .wait_for(
+            "PUT",
+            &format!("/guilds/{}/commands", FakeDiscord::GUILD_ID),
+            TIMEOUT,
+        )
+        .await;
+    assert_eq!(guild_put.body[0]["name"], "ping");
+    fake.wait_for(
+        "PUT",
+        &format!("/applications/{}/commands", FakeDiscord::APP_ID),
+        TIMEOUT,
+    )
+    .await;
+
+    let id = fake
+        .send_interaction(fake.slash_command("ping", json!([]), 42, FakeDiscord::COFFEE_CHANNEL_ID))
+        .await;
+    let callback = fake.wait_for_callback(&id).await;
+    assert_eq!(callback.body["data"]["content"], "pong");
+    fake.assert_no_violations().await;
+
+    shards.shutdown_all().await;
+    let _ = tokio::time::timeout(TIMEOUT, task).await;
 }
