@@ -139,7 +139,7 @@ impl FakeDiscord {
     pub const ADMIN_CHANNEL_ID: u64 = 1_000_000_000_000_000_302;
     /// The `@everyone` role (same id as the guild).
     pub const EVERYONE_ROLE_ID: u64 = Self::GUILD_ID;
-    /// The bot token the fake expects (any token is accepted).
+    /// The token [`http_for`] uses (any `Bot <token>` Authorization header is accepted).
     pub const TOKEN: &'static str = "fake-token.for.tests";
 
     /// Binds 127.0.0.1:0 and serves REST and the gateway until dropped.
