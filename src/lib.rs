@@ -10,3 +10,18 @@ pub mod core;
 pub mod discord;
 pub mod settings;
 pub mod store;
+
+use std::path::Path;
+
+/// Every problem in a config folder, one line each (empty when all is well). The bot refuses to
+/// start on any of them; `coffee-coach check-config` prints them.
+pub fn config_problems(dir: &Path) -> Vec<String> {
+    let mut problems = Vec::new();
+    if let Err(e) = core::Engine::load(dir) {
+        problems.push(e.to_string());
+    }
+    if let Err(e) = settings::BotFile::load(&dir.join("bot.toml")) {
+        problems.push(e.to_string());
+    }
+    problems
+}

@@ -1,1 +1,145 @@
-//! TODO
+//! The bot's settings: [`Settings`] merges `config/bot.toml` with environment variables
+//! (`DISCORD_TOKEN`, `DEV_GUILD_ID`, `DISCORD_API_URL`, `MENTORING_CHANNEL_ID`, `COMMAND_PREFIX`,
+//! `DATABASE_URL`). Per-server settings from `/setup` override these at run time.
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+/// The Discord REST base URL used when `DISCORD_API_URL` is not set.
+pub const DEFAULT_API_URL: &str = "https://discord.com";
+
+/// Where the prefix command answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReplyMode {
+    /// In a new thread on the member's message.
+    Thread,
+    /// In a DM to the member.
+    Dm,
+}
+
+/// `config/bot.toml` as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BotFile {
+    pub command_prefix: String,
+    pub mentoring_channel_id: u64,
+    pub reply_mode: ReplyMode,
+    pub reviews_per_minute: u32,
+    pub suggestion_cap: u32,
+    pub database_url: String,
+    pub max_draft_chars: usize,
+}
+
+/// Everything `coffee-coach run` needs.
+#[derive(Clone)]
+pub struct Settings {
+    /// The bot token (never logged: `Debug` hides it).
+    pub token: String,
+    /// Register commands in this guild only (instantly) instead of globally.
+    pub dev_guild_id: Option<u64>,
+    /// REST base URL; when it is not Discord's own, serenity's rate limiter is off.
+    pub api_url: String,
+    /// The watched mentoring channel, if any.
+    pub mentoring_channel_id: Option<u64>,
+    /// The prefix command.
+    pub command_prefix: String,
+    /// Where the prefix command answers.
+    pub reply_mode: ReplyMode,
+    /// Reviews a member may ask for per minute.
+    pub reviews_per_minute: u32,
+    /// How often one member may be suggested as a peer in 7 days.
+    pub suggestion_cap: u32,
+    /// The store.
+    pub database_url: String,
+    /// Longest draft accepted, in characters.
+    pub max_draft_chars: usize,
+    /// The config folder (checks, templates, tips, coaching script).
+    pub config_dir: std::path::PathBuf,
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("token", &"<hidden>")
+            .field("dev_guild_id", &self.dev_guild_id)
+            .field("api_url", &self.api_url)
+            .field("mentoring_channel_id", &self.mentoring_channel_id)
+            .field("command_prefix", &self.command_prefix)
+            .field("reply_mode", &self.reply_mode)
+            .field("reviews_per_minute", &self.reviews_per_minute)
+            .field("suggestion_cap", &self.suggestion_cap)
+            .field("database_url", &self.database_url)
+            .finish()
+    }
+}
+
+/// A setting that is missing or malformed, with a message safe to print.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error("DISCORD_TOKEN is not set: copy .env.example to .env and put your bot token there")]
+    MissingToken,
+    #[error("{name} must be a Discord id (a number), got `{value}`")]
+    BadId { name: &'static str, value: String },
+    #[error("{path}: {message}")]
+    File { path: String, message: String },
+}
+
+impl BotFile {
+    /// Reads `bot.toml` strictly.
+    pub fn load(path: &Path) -> Result<BotFile, SettingsError> {
+        let err = |message: String| SettingsError::File {
+            path: path.display().to_string(),
+            message,
+        };
+        let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
+        toml::from_str(&text).map_err(|e| err(e.to_string()))
+    }
+}
+
+impl Settings {
+    /// Builds the settings from `config_dir/bot.toml` and a variable lookup (the process
+    /// environment in `main`, a map in tests).
+    pub fn from_lookup(
+        config_dir: &Path,
+        var: impl Fn(&str) -> Option<String>,
+    ) -> Result<Settings, SettingsError> {
+        let file = BotFile::load(&config_dir.join("bot.toml"))?;
+        let var = |name: &str| {
+            var(name)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+        let id = |name: &'static str| -> Result<Option<u64>, SettingsError> {
+            var(name)
+                .map(|value| {
+                    value
+                        .parse::<u64>()
+                        .map_err(|_| SettingsError::BadId { name, value })
+                })
+                .transpose()
+        };
+        Ok(Settings {
+            token: var("DISCORD_TOKEN").ok_or(SettingsError::MissingToken)?,
+            dev_guild_id: id("DEV_GUILD_ID")?,
+            api_url: var("DISCORD_API_URL")
+                .map(|u| u.trim_end_matches('/').to_string())
+                .unwrap_or_else(|| DEFAULT_API_URL.to_string()),
+            mentoring_channel_id: id("MENTORING_CHANNEL_ID")?
+                .or((file.mentoring_channel_id != 0).then_some(file.mentoring_channel_id)),
+            command_prefix: var("COMMAND_PREFIX").unwrap_or(file.command_prefix),
+            reply_mode: file.reply_mode,
+            reviews_per_minute: file.reviews_per_minute.max(1),
+            suggestion_cap: file.suggestion_cap.max(1),
+            database_url: var("DATABASE_URL").unwrap_or(file.database_url),
+            max_draft_chars: file.max_draft_chars,
+            config_dir: config_dir.to_path_buf(),
+        })
+    }
+
+    /// Whether REST goes somewhere other than Discord itself (a proxy or a test server).
+    pub fn custom_api(&self) -> bool {
+        self.api_url != DEFAULT_API_URL
+    }
+}

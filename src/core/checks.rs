@@ -296,6 +296,11 @@ impl CheckSet {
             seen.insert(file.id.clone(), path.to_path_buf());
             checks.push(builder.check(path, file)?);
         }
+        // The five core checks come first, in PRODUCT.md's order; added checks follow by id.
+        checks.sort_by_key(|c| {
+            let rank = CORE_CHECK_IDS.iter().position(|id| *id == c.id);
+            (rank.unwrap_or(CORE_CHECK_IDS.len()), c.id.clone())
+        });
         let (draft_set, draft_regexes) = builder.draft.compile();
         let (recipient_set, recipient_regexes) = builder.recipient.compile();
         Ok(CheckSet {

@@ -227,9 +227,7 @@ impl<'a> Scan<'a> {
                     evidence.extend(self.spans(&r.with, Source::Draft));
                     evidence.extend(self.spans(&r.recipient, Source::Recipient));
                 }
-                evidence.sort_by_key(|e| (e.source == Source::Recipient, e.start, e.end));
-                evidence
-                    .dedup_by(|a, b| a.source == b.source && a.start < b.end && b.start < a.end);
+                let evidence = self.merge(evidence);
                 let reason = if rule.reason.is_empty() {
                     &check.message
                 } else {
@@ -262,6 +260,28 @@ impl<'a> Scan<'a> {
                 }
             }
         }
+    }
+
+    /// Sorts spans and merges the ones that overlap into one quote.
+    fn merge(&self, mut spans: Vec<Evidence>) -> Vec<Evidence> {
+        spans.sort_by_key(|e| (e.source == Source::Recipient, e.start, e.end));
+        let mut out: Vec<Evidence> = Vec::with_capacity(spans.len());
+        for e in spans {
+            match out.last_mut() {
+                Some(last) if last.source == e.source && e.start < last.end => {
+                    if e.end > last.end {
+                        last.end = e.end;
+                        let text = match e.source {
+                            Source::Draft => self.draft,
+                            Source::Recipient => self.recipient,
+                        };
+                        last.text = text[last.start..last.end].to_string();
+                    }
+                }
+                _ => out.push(e),
+            }
+        }
+        out
     }
 
     /// Spans of every matched pattern of `group`, in the draft or the recipient.

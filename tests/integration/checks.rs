@@ -1,1 +1,292 @@
+//! The checks: every inline example of every check file (all failures reported at once), the
+//! labelled dev corpus, the better phrasing re-reviewed, and arbitrary input (proptest).
 
+use coffee_coach::core::checks::{Expect, CORE_CHECK_IDS};
+use coffee_coach::core::review::Source;
+use coffee_coach::core::rewrite::word_count;
+use coffee_coach::core::Status;
+use proptest::prelude::*;
+
+use crate::support::{assert_fails, assert_passes, engine, review, shared_dir};
+
+#[test]
+fn the_five_checks_are_loaded_in_order() {
+    let ids: Vec<&str> = engine()
+        .checks
+        .checks()
+        .iter()
+        .map(|c| c.id.as_str())
+        .collect();
+    assert_eq!(ids, CORE_CHECK_IDS);
+}
+
+#[test]
+fn every_inline_example_gives_its_outcome() {
+    let mut wrong = Vec::new();
+    let mut count = 0;
+    for check in engine().checks.checks() {
+        for example in &check.examples {
+            count += 1;
+            let r = review(&example.draft, example.recipient.as_deref());
+            let got = r.finding(&check.id).map(|f| f.status);
+            let want = match example.expect {
+                Expect::Fail => Status::Failed,
+                Expect::Pass => Status::Passed,
+                Expect::NotJudged => Status::NotJudged,
+            };
+            if got != Some(want) {
+                wrong.push(format!(
+                    "{} ({}): want {want:?}, got {got:?}: {}",
+                    check.id,
+                    check.source.display(),
+                    example.draft
+                ));
+            }
+        }
+    }
+    assert!(count >= 25, "only {count} inline examples");
+    assert!(
+        wrong.is_empty(),
+        "{} inline examples wrong:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+}
+
+struct Labelled {
+    id: String,
+    text: String,
+    recipient: Option<String>,
+    labels: serde_json::Map<String, serde_json::Value>,
+}
+
+fn corpus() -> Vec<Labelled> {
+    let path = shared_dir().join("corpus/dev.jsonl");
+    let text = std::fs::read_to_string(&path).expect("../shared/corpus/dev.jsonl");
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|line| {
+            let v: serde_json::Value = serde_json::from_str(line).expect("a JSON line");
+            Labelled {
+                id: v["id"].as_str().unwrap_or_default().to_string(),
+                text: v["text"].as_str().unwrap_or_default().to_string(),
+                recipient: v["recipient"].as_str().map(str::to_string),
+                labels: v["labels"].as_object().cloned().unwrap_or_default(),
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn the_dev_corpus_agrees_with_at_least_90_percent_of_labels() {
+    let mut agree = 0;
+    let mut total = 0;
+    let mut disagreements = Vec::new();
+    for item in corpus() {
+        let r = review(&item.text, item.recipient.as_deref());
+        for (check, label) in &item.labels {
+            let Some(passes) = label.as_bool() else {
+                continue;
+            };
+            total += 1;
+            let status = r.finding(check).map(|f| f.status);
+            let want = if passes {
+                Status::Passed
+            } else {
+                Status::Failed
+            };
+            if status == Some(want) {
+                agree += 1;
+            } else {
+                disagreements.push(format!(
+                    "{} {check}: want {want:?}, got {status:?}",
+                    item.id
+                ));
+            }
+        }
+    }
+    assert!(total > 100, "the corpus has labels");
+    assert!(
+        agree * 10 >= total * 9,
+        "agreement {agree}/{total}:\n{}",
+        disagreements.join("\n")
+    );
+}
+
+#[test]
+fn reported_failures_on_the_dev_corpus_are_right() {
+    let mut wrong = Vec::new();
+    for item in corpus() {
+        let r = review(&item.text, item.recipient.as_deref());
+        for f in r.failed() {
+            if item.labels.get(&f.id).and_then(|l| l.as_bool()) == Some(true) {
+                wrong.push(format!("{} {}", item.id, f.id));
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "failures reported on drafts labelled as passing: {wrong:?}"
+    );
+}
+
+#[test]
+fn the_better_phrasing_passes_every_check_the_text_can_judge() {
+    let mut wrong = Vec::new();
+    for item in corpus() {
+        let first = review(&item.text, item.recipient.as_deref());
+        let rewrite = &first.rewrite;
+        // Alone, the text must fail nothing.
+        for f in review(rewrite, None).failed() {
+            wrong.push(format!(
+                "{} {} (text alone): {:?}\n{rewrite}",
+                item.id, f.id, f.evidence
+            ));
+        }
+        // With the recipient, only what the recipient description itself decides may fail.
+        for f in review(rewrite, item.recipient.as_deref()).failed() {
+            if f.evidence.iter().any(|e| e.source == Source::Draft) {
+                wrong.push(format!(
+                    "{} {} (with recipient): {:?}\n{rewrite}",
+                    item.id, f.id, f.evidence
+                ));
+            }
+        }
+        let words = word_count(rewrite);
+        if first.has_failures() && !(40..=140).contains(&words) {
+            wrong.push(format!("{}: {words} words\n{rewrite}", item.id));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n\n"));
+}
+
+#[test]
+fn the_better_phrasing_keeps_the_senders_specifics() {
+    let r = review(
+        "Hi Maya, I heard your podcast on family economics and would love to meet you for coffee.",
+        None,
+    );
+    assert!(r.rewrite.starts_with("Hi Maya,"), "{}", r.rewrite);
+    assert!(
+        r.rewrite.contains("podcast on family economics"),
+        "{}",
+        r.rewrite
+    );
+    assert!(
+        r.rewrite.contains('['),
+        "a placeholder for what only the sender knows: {}",
+        r.rewrite
+    );
+    let r = review(
+        "Hi Lior, would you be up for a 30-minute coffee next week? I'm hoping you could introduce me to someone on the payments team.",
+        None,
+    );
+    assert!(
+        r.rewrite
+            .contains("introduce me to someone on the payments team"),
+        "{}",
+        r.rewrite
+    );
+    assert!(
+        !r.rewrite.contains("30-minute coffee"),
+        "the meeting shrinks to the favour: {}",
+        r.rewrite
+    );
+}
+
+#[test]
+fn a_passing_draft_is_kept_as_written() {
+    let draft = "Hi Tom, quick one: could you tell me whether the SQL test at your company is timed? Thanks either way!";
+    assert_eq!(review(draft, None).rewrite, draft);
+}
+
+#[test]
+fn sentence_helpers_read_like_the_checks() {
+    assert_fails(
+        "Can I pick your brain over coffee sometime?",
+        "not-free-advice",
+    );
+    assert_fails(
+        "Tell me about product management over coffee?",
+        "not-searchable",
+    );
+    assert_passes(
+        "Could you tell me whether the SQL test is timed?",
+        "not-searchable",
+    );
+    assert_passes(
+        "Would you introduce me to the hiring manager?",
+        "right-size-ask",
+    );
+}
+
+#[test]
+fn empty_and_whitespace_drafts_have_nothing_to_review() {
+    for draft in ["", "   ", "\n\t ", "\u{200b}"] {
+        let r = review(draft, None);
+        if draft.trim().is_empty() {
+            assert!(r.empty, "{draft:?}");
+            assert!(r.checks.iter().all(|f| f.status == Status::NotJudged));
+            assert_eq!(r.checks.len(), 5);
+        }
+    }
+}
+
+#[test]
+fn odd_input_is_reviewed_safely() {
+    let long = "I would love to grab coffee and hear about your work. ".repeat(80);
+    assert!(long.len() > 4000);
+    for draft in [
+        long.as_str(),
+        "<@123> @everyone @here <@&456> can we grab coffee?",
+        "```rust\nfn main() {}\n```\n**pick your brain** over coffee?",
+        "שלום, אפשר לשבת לקפה? tell me about your book 🙂",
+        "Hi\u{200b}Dana,\u{200d} coffee? 👩‍💻 https://example.com/a?b=c",
+    ] {
+        let r = review(draft, Some("CEO 👑"));
+        for f in &r.checks {
+            for e in &f.evidence {
+                let text = if e.source == Source::Draft {
+                    draft
+                } else {
+                    "CEO 👑"
+                };
+                assert_eq!(&text[e.start..e.end], e.text);
+            }
+        }
+        assert!(word_count(&r.rewrite) <= 140, "{}", r.rewrite);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+    #[test]
+    fn any_string_is_reviewed_without_panic(draft in ".{0,600}", recipient in proptest::option::of(".{0,40}")) {
+        let r = review(&draft, recipient.as_deref());
+        prop_assert_eq!(r.checks.len(), 5);
+        for f in &r.checks {
+            for e in &f.evidence {
+                let text = match e.source {
+                    Source::Draft => draft.as_str(),
+                    Source::Recipient => recipient.as_deref().unwrap_or("").trim(),
+                };
+                prop_assert!(e.start < e.end && e.end <= text.len());
+                prop_assert!(text.is_char_boundary(e.start) && text.is_char_boundary(e.end));
+                prop_assert_eq!(&text[e.start..e.end], e.text.as_str());
+            }
+        }
+    }
+
+    #[test]
+    fn drafts_made_of_trigger_words_are_reviewed_without_panic(
+        words in proptest::collection::vec(prop_oneof![
+            Just("coffee"), Just("pick your brain"), Just("tell me about"), Just("introduce me to"),
+            Just("Hi Maya,"), Just("your podcast"), Just("?"), Just("."), Just("🙂"), Just("\u{200b}"),
+            Just("I'd be glad to share"), Just("CEO"), Just("\n"), Just("**"), Just("<@1>"),
+        ], 0..40)
+    ) {
+        let draft = words.join(" ");
+        let r = review(&draft, Some("career coach"));
+        prop_assert_eq!(r.checks.len(), 5);
+    }
+}

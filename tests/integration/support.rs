@@ -1,1 +1,62 @@
+//! Helpers shared by the integration tests, named so that tests read like sentences.
 
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use coffee_coach::core::review::Finding;
+use coffee_coach::core::{Engine, Review, Status};
+
+/// The project's `config/` folder.
+pub fn config_dir() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/config"))
+}
+
+/// `../shared`, beside the project's root.
+pub fn shared_dir() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared"))
+}
+
+/// The engine loaded once from `config/`.
+pub fn engine() -> &'static Engine {
+    static ENGINE: OnceLock<Engine> = OnceLock::new();
+    ENGINE.get_or_init(|| Engine::load(&config_dir()).expect("config/ loads"))
+}
+
+/// Reviews a draft with the project's checks.
+pub fn review(draft: &str, recipient: Option<&str>) -> Review {
+    engine().review(draft, recipient)
+}
+
+fn finding<'a>(review: &'a Review, check: &str) -> &'a Finding {
+    review
+        .finding(check)
+        .unwrap_or_else(|| panic!("no check `{check}` in the review"))
+}
+
+/// Asserts that `check` fails on `draft`.
+#[track_caller]
+pub fn assert_fails(draft: &str, check: &str) {
+    let r = review(draft, None);
+    let f = finding(&r, check);
+    assert_eq!(
+        f.status,
+        Status::Failed,
+        "`{check}` should fail on: {draft}\n{f:?}"
+    );
+    assert!(
+        !f.evidence.is_empty(),
+        "a failure quotes its evidence: {f:?}"
+    );
+}
+
+/// Asserts that `check` passes on `draft`.
+#[track_caller]
+pub fn assert_passes(draft: &str, check: &str) {
+    let r = review(draft, None);
+    let f = finding(&r, check);
+    assert_eq!(
+        f.status,
+        Status::Passed,
+        "`{check}` should pass on: {draft}\n{f:?}"
+    );
+}
