@@ -8,6 +8,7 @@
 
 pub mod checks;
 pub mod coach;
+pub mod cooldown;
 pub mod peers;
 pub mod profile;
 pub mod report;

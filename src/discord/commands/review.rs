@@ -1,0 +1,144 @@
+//! `/review` (with a `draft` option, or a modal without it) and the "Review draft" message
+//! context menu. [`review_for`] is the one path every surface takes: limits, the core review,
+//! the session for the buttons.
+
+use std::time::Instant;
+
+use poise::serenity_prelude as serenity;
+use poise::CreateReply;
+
+use crate::core::Review;
+use crate::discord::render::{self, no_pings};
+use crate::discord::session::progress_note;
+use crate::discord::{Context, Data, Error, UserError};
+
+/// A finished review and the key of its session.
+pub struct Reviewed {
+    pub review: Review,
+    pub key: u64,
+    /// "Now passing: …" after an edit.
+    pub note: Option<String>,
+}
+
+/// Where the review was asked, for the limits and the buttons.
+#[derive(Debug, Clone, Copy)]
+pub struct Asker {
+    pub user_id: u64,
+    pub guild_id: Option<u64>,
+}
+
+/// Reviews a draft for a member: checks the length and the cooldown, runs the core review and
+/// remembers it for the buttons. `previous` is the session key of the review being edited.
+pub fn review_for(
+    data: &Data,
+    asker: Asker,
+    draft: &str,
+    recipient: Option<&str>,
+    previous: Option<u64>,
+) -> Result<Reviewed, Error> {
+    let max = data.settings.max_draft_chars;
+    let chars = draft.chars().count();
+    if chars > max {
+        return Err(UserError::new(format!(
+            "That draft is {chars} characters; I review up to {max}. A coffee request works best \
+             in under 125 words, so try trimming it to the essentials."
+        )));
+    }
+    let recipient = recipient.map(str::trim).filter(|r| !r.is_empty());
+    let now = Instant::now();
+    if !draft.trim().is_empty() {
+        let wait = data
+            .cooldown
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .try_take(asker.user_id, now);
+        if let Err(wait) = wait {
+            return Err(UserError::new(format!(
+                "You've reached {} reviews a minute. Try again in {} seconds.",
+                data.settings.reviews_per_minute,
+                wait.as_secs().max(1)
+            )));
+        }
+    }
+    let review = data.engine.review(draft, recipient);
+    let note = previous
+        .and_then(|key| data.sessions.get(key, asker.user_id, now))
+        .and_then(|s| progress_note(&s.statuses, &review));
+    let key = data.sessions.insert(
+        asker.user_id,
+        asker.guild_id,
+        draft,
+        recipient,
+        &review,
+        now,
+    );
+    Ok(Reviewed { review, key, note })
+}
+
+/// The ephemeral reply for a review: the embed and its buttons.
+pub fn reply(reviewed: &Reviewed, in_guild: bool) -> CreateReply {
+    let mut reply = CreateReply::default()
+        .embed(render::review_embed(
+            &reviewed.review,
+            reviewed.note.as_deref(),
+        ))
+        .ephemeral(true)
+        .allowed_mentions(no_pings());
+    if !reviewed.review.empty {
+        reply = reply.components(render::review_buttons(reviewed.key, in_guild));
+    }
+    reply
+}
+
+/// Review a networking request before you send it.
+#[poise::command(slash_command, rename = "review")]
+pub async fn review(
+    ctx: Context<'_>,
+    #[description = "The message you are about to send"]
+    #[max_length = 6000]
+    draft: Option<String>,
+    #[description = "Who it is for, e.g. \"career coach\" or \"engineer two years ahead\""]
+    #[max_length = 200]
+    recipient: Option<String>,
+) -> Result<(), Error> {
+    let Some(draft) = draft else {
+        let poise::Context::Application(app) = ctx else {
+            return Ok(());
+        };
+        let modal = render::draft_modal(0, None, recipient.as_deref());
+        app.interaction
+            .create_response(
+                ctx.http(),
+                serenity::CreateInteractionResponse::Modal(modal),
+            )
+            .await?;
+        app.has_sent_initial_response
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        return Ok(());
+    };
+    let asker = asker(ctx);
+    let reviewed = review_for(ctx.data(), asker, &draft, recipient.as_deref(), None)?;
+    ctx.send(reply(&reviewed, asker.guild_id.is_some())).await?;
+    Ok(())
+}
+
+/// Review the message as a draft (only you see the answer).
+#[poise::command(context_menu_command = "Review draft", rename = "Review draft")]
+pub async fn review_message(ctx: Context<'_>, message: serenity::Message) -> Result<(), Error> {
+    if message.content.trim().is_empty() {
+        return Err(UserError::new(
+            "That message has no text I can review (I read the text of a message, not its embeds or files).",
+        ));
+    }
+    let asker = asker(ctx);
+    let reviewed = review_for(ctx.data(), asker, &message.content, None, None)?;
+    ctx.send(reply(&reviewed, asker.guild_id.is_some())).await?;
+    Ok(())
+}
+
+fn asker(ctx: Context<'_>) -> Asker {
+    Asker {
+        user_id: ctx.author().id.get(),
+        guild_id: ctx.guild_id().map(|g| g.get()),
+    }
+}

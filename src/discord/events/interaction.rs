@@ -1,0 +1,123 @@
+//! Buttons and modals under a review.
+//!
+//! Contract: every component or modal interaction whose custom id starts with `cc:` gets exactly
+//! one response, ephemeral unless the member pressed "Post to channel"; a button of someone
+//! else's review, or of one that expired, gets a short explanation. Other custom ids are ignored.
+
+use poise::serenity_prelude as serenity;
+use serenity::{
+    ActionRowComponent, ComponentInteraction, CreateInteractionResponse,
+    CreateInteractionResponseMessage, CreateMessage, ModalInteraction,
+};
+
+use crate::discord::commands::review::{review_for, Asker, Reviewed};
+use crate::discord::error::member_text;
+use crate::discord::render::{self, ids, no_pings};
+use crate::discord::{Data, Error};
+
+const EXPIRED: &str =
+    "That review has expired (buttons work for 15 minutes). Run /review again to get a fresh one.";
+
+/// A button press.
+pub async fn component(
+    ctx: &serenity::Context,
+    data: &Data,
+    c: &ComponentInteraction,
+) -> Result<(), Error> {
+    let (action, key) = ids::split(&c.data.custom_id);
+    let user = c.user.id.get();
+    let session = data.sessions.get(key, user, std::time::Instant::now());
+    let response = match (action, session) {
+        (ids::EDIT, session) => {
+            let modal = match &session {
+                Some(s) => render::draft_modal(key, Some(&s.draft), s.recipient.as_deref()),
+                None => render::draft_modal(0, None, None),
+            };
+            CreateInteractionResponse::Modal(modal)
+        }
+        (ids::POST, Some(s)) => {
+            let review = data.engine.review(&s.draft, s.recipient.as_deref());
+            let post = CreateMessage::new()
+                .content(render::public_post(&review, user))
+                .allowed_mentions(no_pings());
+            let text = match c.channel_id.send_message(&ctx.http, post).await {
+                Ok(_) => {
+                    "Posted the better phrasing and the check lines to the channel.".to_string()
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, channel = c.channel_id.get(), "could not post a review");
+                    "I couldn't post in this channel (I may lack permission there).".to_string()
+                }
+            };
+            ephemeral(&text)
+        }
+        (ids::PEERS, Some(_)) => {
+            ephemeral("Peer suggestions are not available on this server yet.")
+        }
+        (ids::POST | ids::PEERS, None) => ephemeral(EXPIRED),
+        _ => return Ok(()),
+    };
+    c.create_response(&ctx.http, response).await?;
+    Ok(())
+}
+
+/// A submitted draft modal (from `/review` without a draft, or "Edit and re-check").
+pub async fn modal(
+    ctx: &serenity::Context,
+    data: &Data,
+    m: &ModalInteraction,
+) -> Result<(), Error> {
+    let (action, key) = ids::split(&m.data.custom_id);
+    if action != ids::MODAL {
+        return Ok(());
+    }
+    let field = |id: &str| {
+        m.data
+            .components
+            .iter()
+            .flat_map(|row| row.components.iter())
+            .find_map(|c| match c {
+                ActionRowComponent::InputText(t) if t.custom_id == id => t.value.clone(),
+                _ => None,
+            })
+            .unwrap_or_default()
+    };
+    let draft = field(ids::DRAFT_INPUT);
+    let recipient = field(ids::RECIPIENT_INPUT);
+    let asker = Asker {
+        user_id: m.user.id.get(),
+        guild_id: m.guild_id.map(|g| g.get()),
+    };
+    let previous = (key != 0).then_some(key);
+    let response = match review_for(data, asker, &draft, Some(&recipient), previous) {
+        Ok(reviewed) => review_message(&reviewed, asker.guild_id.is_some()),
+        Err(e) => ephemeral(&member_text(&e, "review modal")),
+    };
+    m.create_response(&ctx.http, response).await?;
+    Ok(())
+}
+
+/// A review as an ephemeral interaction response.
+pub fn review_message(reviewed: &Reviewed, in_guild: bool) -> CreateInteractionResponse {
+    let mut msg = CreateInteractionResponseMessage::new()
+        .embed(render::review_embed(
+            &reviewed.review,
+            reviewed.note.as_deref(),
+        ))
+        .ephemeral(true)
+        .allowed_mentions(no_pings());
+    if !reviewed.review.empty {
+        msg = msg.components(render::review_buttons(reviewed.key, in_guild));
+    }
+    CreateInteractionResponse::Message(msg)
+}
+
+/// A short ephemeral text response.
+pub fn ephemeral(text: &str) -> CreateInteractionResponse {
+    CreateInteractionResponse::Message(
+        CreateInteractionResponseMessage::new()
+            .content(text)
+            .ephemeral(true)
+            .allowed_mentions(no_pings()),
+    )
+}

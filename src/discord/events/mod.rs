@@ -1,0 +1,29 @@
+//! Gateway events that are not commands, one file per event: [`message`] (the prefix command in
+//! the mentoring channel, and DMs) and [`interaction`] (buttons and modals).
+
+pub mod interaction;
+pub mod message;
+
+use poise::serenity_prelude as serenity;
+
+use super::{Data, Error};
+
+/// poise's event hook: routes each event to its file.
+pub async fn handle(
+    framework: poise::FrameworkContext<'_, Data, Error>,
+    event: &serenity::FullEvent,
+) -> Result<(), Error> {
+    let ctx = framework.serenity_context;
+    let data = framework.user_data;
+    match event {
+        serenity::FullEvent::Message { new_message } => {
+            message::handle(ctx, data, new_message).await
+        }
+        serenity::FullEvent::InteractionCreate { interaction } => match interaction {
+            serenity::Interaction::Component(c) => interaction::component(ctx, data, c).await,
+            serenity::Interaction::Modal(m) => interaction::modal(ctx, data, m).await,
+            _ => Ok(()),
+        },
+        _ => Ok(()),
+    }
+}

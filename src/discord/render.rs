@@ -1,0 +1,224 @@
+//! Renders a [`Review`] for Discord, in one place: the ephemeral embed, the buttons under it, the
+//! public post, and the draft modal. Everything stays within Discord's limits (embed description
+//! 4096 characters, 6000 in all, modal input 4000), truncated at char boundaries with a visible
+//! ellipsis so a send never fails on length.
+
+use poise::serenity_prelude as serenity;
+use serenity::{
+    CreateActionRow, CreateAllowedMentions, CreateButton, CreateEmbed, CreateInputText,
+    CreateModal, InputTextStyle,
+};
+
+use crate::core::review::{Finding, Review, Status};
+
+/// Discord's limit on an embed description.
+pub const EMBED_DESCRIPTION_MAX: usize = 4096;
+/// Discord's limit on a plain message.
+pub const MESSAGE_MAX: usize = 2000;
+/// Discord's limit on a modal text input.
+pub const MODAL_INPUT_MAX: usize = 4000;
+
+const COLOR_FAILED: u32 = 0xd9822b;
+const COLOR_PASSED: u32 = 0x2f9e44;
+
+/// No pings, ever: the bot echoes member text.
+pub fn no_pings() -> CreateAllowedMentions {
+    CreateAllowedMentions::new()
+}
+
+/// Cuts `text` to at most `max` characters, ending with "…" when it was cut.
+pub fn truncate(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let keep: String = text.chars().take(max.saturating_sub(1)).collect();
+    format!("{}…", keep.trim_end())
+}
+
+/// Quoted member text that cannot break out of its formatting (backticks become look-alikes).
+fn quote(text: &str) -> String {
+    let text = text.replace('`', "ˋ").replace('\n', " ");
+    format!("`{}`", truncate(&text, 80))
+}
+
+fn mark(status: Status) -> &'static str {
+    match status {
+        Status::Passed => "✅",
+        Status::Failed => "❌",
+        Status::NotJudged => "➖",
+    }
+}
+
+/// One line (or a few) for a finding.
+pub fn finding_line(f: &Finding) -> String {
+    match f.status {
+        Status::Passed => format!("{} **{}**: passed", mark(f.status), f.title),
+        Status::NotJudged => format!(
+            "{} **{}**: not judged from the text alone",
+            mark(f.status),
+            f.title
+        ),
+        Status::Failed => {
+            let quotes: Vec<String> = f.evidence.iter().take(4).map(|e| quote(&e.text)).collect();
+            let mut line = format!("{} **{}**: {}", mark(f.status), f.title, f.reason);
+            if !quotes.is_empty() {
+                line.push_str(&format!("\n   Triggered by {}", quotes.join(", ")));
+            }
+            if let Some(hint) = &f.hint {
+                line.push_str(&format!("\n   *Try:* {hint}"));
+            }
+            line
+        }
+    }
+}
+
+/// The better phrasing in a copyable code block (backtick fences in it are defused).
+fn code_block(text: &str, max: usize) -> String {
+    let safe = text.replace("```", "ˋˋˋ");
+    format!("```\n{}\n```", truncate(&safe, max.saturating_sub(8)))
+}
+
+/// The ephemeral review embed. `note` goes first (e.g. which checks now pass).
+pub fn review_embed(review: &Review, note: Option<&str>) -> CreateEmbed {
+    if review.empty {
+        return CreateEmbed::new().title("Nothing to review").description(
+            "The draft is empty. Paste the message you are about to send and I'll check it.",
+        );
+    }
+    let mut lines: Vec<String> = Vec::new();
+    if let Some(note) = note {
+        lines.push(note.to_string());
+        lines.push(String::new());
+    }
+    lines.extend(review.checks.iter().map(finding_line));
+    let checks = truncate(&lines.join("\n"), 2400);
+    let room = EMBED_DESCRIPTION_MAX - checks.chars().count() - 40;
+    let description = format!(
+        "{checks}\n\n**Better phrasing** (copy it, fill in the [brackets]):\n{}",
+        code_block(&review.rewrite, room)
+    );
+    let failed = review.failed().count();
+    CreateEmbed::new()
+        .title(if failed == 0 {
+            "Your draft passes every check".to_string()
+        } else {
+            format!(
+                "Your draft fails {failed} of {} checks",
+                review.checks.len()
+            )
+        })
+        .description(truncate(&description, EMBED_DESCRIPTION_MAX))
+        .color(if failed == 0 {
+            COLOR_PASSED
+        } else {
+            COLOR_FAILED
+        })
+}
+
+/// The public post made when the member presses "Post to channel".
+pub fn public_post(review: &Review, member_id: u64) -> String {
+    let lines: Vec<String> = review
+        .checks
+        .iter()
+        .map(|f| format!("{} {}", mark(f.status), f.title))
+        .collect();
+    let head = format!(
+        "<@{member_id}> shared a reviewed coffee request:\n{}\n",
+        lines.join("\n")
+    );
+    let room = MESSAGE_MAX.saturating_sub(head.chars().count() + 4);
+    truncate(
+        &format!("{head}{}", code_block(&review.rewrite, room)),
+        MESSAGE_MAX,
+    )
+}
+
+/// Custom ids of the review's buttons and modals: `cc:<action>:<review key>`.
+pub mod ids {
+    pub const EDIT: &str = "cc:edit";
+    pub const POST: &str = "cc:post";
+    pub const PEERS: &str = "cc:peers";
+    pub const MODAL: &str = "cc:modal";
+    pub const DRAFT_INPUT: &str = "draft";
+    pub const RECIPIENT_INPUT: &str = "recipient";
+
+    /// `prefix:key`.
+    pub fn with_key(prefix: &str, key: u64) -> String {
+        format!("{prefix}:{key}")
+    }
+
+    /// Splits `prefix:key` into the prefix and the key (0 when there is none).
+    pub fn split(custom_id: &str) -> (&str, u64) {
+        match custom_id.rsplit_once(':') {
+            Some((prefix, key)) if prefix.starts_with("cc:") => (prefix, key.parse().unwrap_or(0)),
+            _ => (custom_id, 0),
+        }
+    }
+}
+
+/// The buttons under a review: edit and re-check, find peers, post to channel.
+pub fn review_buttons(key: u64, can_post: bool) -> Vec<CreateActionRow> {
+    let mut buttons = vec![
+        CreateButton::new(ids::with_key(ids::EDIT, key))
+            .label("Edit and re-check")
+            .style(serenity::ButtonStyle::Primary),
+        CreateButton::new(ids::with_key(ids::PEERS, key))
+            .label("Find peers")
+            .style(serenity::ButtonStyle::Secondary),
+    ];
+    if can_post {
+        buttons.push(
+            CreateButton::new(ids::with_key(ids::POST, key))
+                .label("Post to channel")
+                .style(serenity::ButtonStyle::Secondary),
+        );
+    }
+    vec![CreateActionRow::Buttons(buttons)]
+}
+
+/// The draft modal, pre-filled when editing.
+pub fn draft_modal(key: u64, draft: Option<&str>, recipient: Option<&str>) -> CreateModal {
+    let mut draft_input =
+        CreateInputText::new(InputTextStyle::Paragraph, "Your draft", ids::DRAFT_INPUT)
+            .placeholder("Paste the message you are about to send")
+            .min_length(1)
+            .max_length(MODAL_INPUT_MAX as u16)
+            .required(true);
+    if let Some(d) = draft.filter(|d| !d.is_empty()) {
+        draft_input = draft_input.value(truncate(d, MODAL_INPUT_MAX));
+    }
+    let mut recipient_input = CreateInputText::new(
+        InputTextStyle::Short,
+        "Who is it for? (optional)",
+        ids::RECIPIENT_INPUT,
+    )
+    .placeholder("e.g. career coach, engineer two years ahead")
+    .max_length(200)
+    .required(false);
+    if let Some(r) = recipient.filter(|r| !r.is_empty()) {
+        recipient_input = recipient_input.value(truncate(r, 200));
+    }
+    CreateModal::new(ids::with_key(ids::MODAL, key), "Review a coffee request").components(vec![
+        CreateActionRow::InputText(draft_input),
+        CreateActionRow::InputText(recipient_input),
+    ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn truncate_cuts_at_char_boundaries_with_an_ellipsis() {
+        assert_eq!(truncate("héllo", 10), "héllo");
+        let cut = truncate(&"👩‍💻".repeat(3000), 100);
+        assert!(cut.ends_with('…'));
+        assert!(cut.chars().count() <= 100);
+    }
+
+    #[test]
+    fn ids_round_trip() {
+        assert_eq!(ids::split(&ids::with_key(ids::EDIT, 42)), (ids::EDIT, 42));
+        assert_eq!(ids::split("other"), ("other", 0));
+    }
+}
