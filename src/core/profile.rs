@@ -118,7 +118,10 @@ impl fmt::Display for Stage {
 
 /// A stage name that is not on the ladder; the message lists the ladder.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[error("\"{typed}\" is not a stage we know. Pick one of: {}.", Stage::ladder_text())]
+#[error(
+    "\"{typed}\" is not a stage we know. Pick one of: {}.",
+    Stage::ladder_text()
+)]
 pub struct UnknownStage {
     /// What the member typed.
     pub typed: String,
@@ -137,7 +140,12 @@ impl FromStr for Stage {
             .collect();
         let stage = match key.as_str() {
             "exploring" | "explore" | "explorer" => Stage::Exploring,
-            "studying" | "student" | "study" | "retraining" | "retrain" | "studyingorretraining"
+            "studying"
+            | "student"
+            | "study"
+            | "retraining"
+            | "retrain"
+            | "studyingorretraining"
             | "studyingretraining" => Stage::Studying,
             "firstrole" | "firstjob" | "junior" | "entrylevel" => Stage::FirstRole,
             "established" | "midlevel" | "mid" => Stage::Established,
@@ -303,7 +311,12 @@ impl ProfileInput {
             None => Vec::new(),
         };
 
-        let can_help_with = self.can_help_with.as_deref().unwrap_or("").trim().to_string();
+        let can_help_with = self
+            .can_help_with
+            .as_deref()
+            .unwrap_or("")
+            .trim()
+            .to_string();
         check_len("\"can help with\"", &can_help_with, MAX_HELP_CHARS)?;
 
         Ok(Profile {
@@ -423,10 +436,7 @@ pub fn parse_topics(text: &str) -> Result<Vec<String>, ProfileError> {
             max: MAX_TOPICS,
         });
     }
-    if let Some(topic) = topics
-        .iter()
-        .find(|t| t.chars().count() > MAX_TOPIC_CHARS)
-    {
+    if let Some(topic) = topics.iter().find(|t| t.chars().count() > MAX_TOPIC_CHARS) {
         return Err(ProfileError::TopicTooLong {
             topic: topic.clone(),
             max: MAX_TOPIC_CHARS,
@@ -591,7 +601,10 @@ mod tests {
 
     #[test]
     fn topic_limits() {
-        let eleven = (0..11).map(|i| format!("t{i}")).collect::<Vec<_>>().join(",");
+        let eleven = (0..11)
+            .map(|i| format!("t{i}"))
+            .collect::<Vec<_>>()
+            .join(",");
         assert_eq!(
             parse_topics(&eleven),
             Err(ProfileError::TooManyTopics { count: 11, max: 10 })
