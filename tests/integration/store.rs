@@ -1,1 +1,472 @@
+//! The SQLite store against a temporary database file: every table round-trips, deletes are
+//! complete, and what one `Store` wrote a fresh `Store` on the same file reads back.
 
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use coffee_coach::core::peers::{self, Seeker};
+use coffee_coach::core::profile::{Profile, Stage};
+use coffee_coach::store::{GuildSettings, ReplyMode, Store, TipState, WeekStats};
+use tempfile::TempDir;
+
+const GUILD: u64 = 1_100_000_000_000_000_001;
+const OTHER_GUILD: u64 = 1_100_000_000_000_000_002;
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2025, 6, 15, 12, 0, 0).unwrap()
+}
+
+/// A store on a fresh database file in a temporary folder (kept alive by the returned guard).
+async fn temp_store() -> (Store, TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_file(&dir.path().join("nested/coffee.db"))
+        .await
+        .unwrap();
+    (store, dir)
+}
+
+fn profile(guild_id: u64, user_id: u64, stage: Stage) -> Profile {
+    Profile {
+        guild_id,
+        user_id,
+        role: "UX researcher <@42> **bold**".into(),
+        field: "design".into(),
+        stage,
+        move_from: Some("teaching".into()),
+        move_to: Some("UX research".into()),
+        moved_on: NaiveDate::from_ymd_opt(2024, 3, 1),
+        topics: vec!["portfolios".into(), "user interviews, remote".into()],
+        can_help_with: "case studies".into(),
+        open_to_coffee: true,
+        updated_at: now(),
+    }
+}
+
+#[tokio::test]
+async fn profile_round_trips() {
+    let (store, _dir) = temp_store().await;
+    // Snowflakes above 2^63 would not fit; real ones are far below, but use a large one.
+    let p = profile(GUILD, u64::MAX >> 1, Stage::FirstRole);
+    store.upsert_profile(&p).await.unwrap();
+    assert_eq!(
+        store.profile(GUILD, p.user_id).await.unwrap(),
+        Some(p.clone())
+    );
+    assert_eq!(store.profile(OTHER_GUILD, p.user_id).await.unwrap(), None);
+
+    let mut bare = profile(GUILD, 7, Stage::Exploring);
+    bare.move_from = None;
+    bare.move_to = None;
+    bare.moved_on = None;
+    bare.topics.clear();
+    bare.can_help_with.clear();
+    bare.open_to_coffee = false;
+    store.upsert_profile(&bare).await.unwrap();
+    assert_eq!(store.profile(GUILD, 7).await.unwrap(), Some(bare));
+}
+
+#[tokio::test]
+async fn upsert_overwrites() {
+    let (store, _dir) = temp_store().await;
+    let p = profile(GUILD, 5, Stage::FirstRole);
+    store.upsert_profile(&p).await.unwrap();
+    let mut changed = p.clone();
+    changed.stage = Stage::Senior;
+    changed.move_to = Some("product management".into());
+    changed.topics = vec!["roadmaps".into()];
+    changed.updated_at = now() + Duration::days(1);
+    store.upsert_profile(&changed).await.unwrap();
+    assert_eq!(store.profile(GUILD, 5).await.unwrap(), Some(changed));
+
+    // The token index follows the new profile: the old goal no longer reaches it via move_to,
+    // the new one does.
+    let seeker = Seeker {
+        guild_id: GUILD,
+        user_id: 1,
+        profile: Some(profile(GUILD, 1, Stage::FirstRole)),
+        goal: Some("product management".into()),
+    };
+    let q = seeker.candidate_query().unwrap();
+    let found = store.peer_candidates_matching(&q).await.unwrap();
+    assert_eq!(found.iter().map(|p| p.user_id).collect::<Vec<_>>(), vec![5]);
+}
+
+#[tokio::test]
+async fn delete_member_removes_every_row_about_them() {
+    let (store, _dir) = temp_store().await;
+    store
+        .upsert_profile(&profile(GUILD, 5, Stage::Senior))
+        .await
+        .unwrap();
+    store
+        .upsert_profile(&profile(GUILD, 6, Stage::Senior))
+        .await
+        .unwrap();
+    store
+        .upsert_profile(&profile(OTHER_GUILD, 5, Stage::Senior))
+        .await
+        .unwrap();
+    store
+        .record_suggestions(GUILD, 5, &[6], now())
+        .await
+        .unwrap();
+    store
+        .record_suggestions(GUILD, 9, &[5, 6], now())
+        .await
+        .unwrap();
+    store.save_coaching(5, "{}", now()).await.unwrap();
+    store.save_coaching(6, "{}", now()).await.unwrap();
+
+    store.delete_member(GUILD, 5).await.unwrap();
+
+    assert_eq!(store.profile(GUILD, 5).await.unwrap(), None);
+    assert_eq!(store.coaching(5).await.unwrap(), None);
+    let counts = store
+        .recent_suggestion_counts(GUILD, now() - Duration::days(7))
+        .await
+        .unwrap();
+    assert_eq!(counts.get(&5), None, "as the suggested");
+    assert_eq!(
+        counts.get(&6),
+        Some(&1),
+        "only seeker 9 remains, not seeker 5"
+    );
+    // A first-role seeker aiming at UX research reaches senior members 5 and 6.
+    let q = Seeker {
+        guild_id: GUILD,
+        user_id: 1,
+        profile: Some(profile(GUILD, 1, Stage::FirstRole)),
+        goal: None,
+    }
+    .candidate_query()
+    .unwrap();
+    let ids: Vec<u64> = store
+        .peer_candidates_matching(&q)
+        .await
+        .unwrap()
+        .iter()
+        .map(|p| p.user_id)
+        .collect();
+    assert_eq!(ids, vec![6], "no token row left behind for member 5");
+
+    // Other members, and the same member in another server, are untouched.
+    assert!(store.profile(GUILD, 6).await.unwrap().is_some());
+    assert!(store.profile(OTHER_GUILD, 5).await.unwrap().is_some());
+    assert!(store.coaching(6).await.unwrap().is_some());
+}
+
+#[tokio::test]
+async fn candidates_are_prefiltered_by_server_openness_stage_and_self() {
+    let (store, _dir) = temp_store().await;
+    let mut closed = profile(GUILD, 4, Stage::Established);
+    closed.open_to_coffee = false;
+    let mut lawyer = profile(GUILD, 8, Stage::Established);
+    lawyer.move_from = Some("finance".into());
+    lawyer.move_to = Some("law".into());
+    lawyer.field = "law".into();
+    lawyer.role = "solicitor".into();
+    let all = vec![
+        profile(GUILD, 1, Stage::Established), // the seeker
+        profile(GUILD, 2, Stage::FirstRole),
+        profile(GUILD, 3, Stage::Senior),
+        closed,
+        profile(GUILD, 5, Stage::Leading),  // out of range
+        profile(GUILD, 6, Stage::Studying), // out of range
+        profile(OTHER_GUILD, 7, Stage::Established),
+        lawyer,
+    ];
+    store.upsert_profiles(&all).await.unwrap();
+
+    let ids = |v: Vec<Profile>| v.iter().map(|p| p.user_id).collect::<Vec<_>>();
+    let got = store
+        .peer_candidates(GUILD, 1, Stage::FirstRole, Stage::Senior)
+        .await
+        .unwrap();
+    assert_eq!(ids(got), vec![2, 3, 8]);
+
+    let seeker = Seeker {
+        guild_id: GUILD,
+        user_id: 1,
+        profile: None,
+        goal: Some("UX research".into()),
+    };
+    let q = seeker.candidate_query().unwrap();
+    assert_eq!(
+        (q.min_stage, q.max_stage),
+        (Stage::Studying, Stage::Established)
+    );
+    let matching = store.peer_candidates_matching(&q).await.unwrap();
+    assert_eq!(
+        ids(matching.clone()),
+        vec![2, 6],
+        "stage range, path tokens, not the seeker"
+    );
+
+    // The pre-filter is lossless: suggest over it equals suggest over every profile.
+    let none = Default::default();
+    let from_sql = peers::suggest(&seeker, &matching, &none, 3, 10, now());
+    let from_all = peers::suggest(&seeker, &all, &none, 3, 10, now());
+    assert_eq!(from_sql, from_all);
+}
+
+#[tokio::test]
+async fn suggestion_counts_cover_the_window_and_count_distinct_seekers() {
+    let (store, _dir) = temp_store().await;
+    let old = now() - Duration::days(8);
+    store
+        .record_suggestions(GUILD, 10, &[1, 2], old)
+        .await
+        .unwrap();
+    store
+        .record_suggestions(GUILD, 11, &[1], now())
+        .await
+        .unwrap();
+    store
+        .record_suggestions(GUILD, 11, &[1], now() + Duration::seconds(5))
+        .await
+        .unwrap();
+    store
+        .record_suggestions(GUILD, 12, &[1, 3], now())
+        .await
+        .unwrap();
+    store
+        .record_suggestions(OTHER_GUILD, 12, &[1], now())
+        .await
+        .unwrap();
+
+    let week = store
+        .recent_suggestion_counts(GUILD, now() - Duration::days(7))
+        .await
+        .unwrap();
+    assert_eq!(
+        week.get(&1),
+        Some(&2),
+        "seekers 11 and 12; 11 twice counts once"
+    );
+    assert_eq!(week.get(&2), None, "outside the window");
+    assert_eq!(week.get(&3), Some(&1));
+
+    let month = store
+        .recent_suggestion_counts(GUILD, now() - Duration::days(30))
+        .await
+        .unwrap();
+    assert_eq!(month.get(&1), Some(&3));
+    assert_eq!(month.get(&2), Some(&1));
+
+    // Recording 31 days later prunes the old rows of that server.
+    store
+        .record_suggestions(GUILD, 13, &[4], now() + Duration::days(31))
+        .await
+        .unwrap();
+    let all = store
+        .recent_suggestion_counts(GUILD, now() - Duration::days(365))
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 1);
+    assert_eq!(all.get(&4), Some(&1));
+    assert_eq!(
+        store
+            .prune_suggestions(now() + Duration::days(60))
+            .await
+            .unwrap(),
+        2,
+        "the other server's row and the last one"
+    );
+}
+
+#[tokio::test]
+async fn settings_round_trip() {
+    let (store, _dir) = temp_store().await;
+    let empty = store.guild_settings(GUILD).await.unwrap();
+    assert_eq!(
+        empty,
+        GuildSettings {
+            guild_id: GUILD,
+            ..GuildSettings::default()
+        }
+    );
+    let s = GuildSettings {
+        guild_id: GUILD,
+        mentoring_channel_id: Some(1_200_000_000_000_000_000),
+        prefix: Some("!coffee".into()),
+        reply_mode: Some(ReplyMode::Dm),
+        tip_channel_id: Some(33),
+        tip_cadence: Some("weekly".into()),
+        tip_hour: Some(9),
+        tip_timezone: Some("Europe/Paris".into()),
+        suggestion_cap: Some(2),
+    };
+    store.save_guild_settings(&s).await.unwrap();
+    assert_eq!(store.guild_settings(GUILD).await.unwrap(), s);
+
+    let mut changed = s.clone();
+    changed.reply_mode = Some(ReplyMode::Thread);
+    changed.prefix = None;
+    store.save_guild_settings(&changed).await.unwrap();
+    let other = GuildSettings {
+        guild_id: OTHER_GUILD,
+        ..GuildSettings::default()
+    };
+    store.save_guild_settings(&other).await.unwrap();
+    assert_eq!(
+        store.all_guild_settings().await.unwrap(),
+        vec![changed, other]
+    );
+}
+
+#[tokio::test]
+async fn coaching_saves_loads_and_purges() {
+    let (store, _dir) = temp_store().await;
+    assert_eq!(store.coaching(1).await.unwrap(), None);
+    store
+        .save_coaching(1, r#"{"step":"who"}"#, now())
+        .await
+        .unwrap();
+    store
+        .save_coaching(1, r#"{"step":"need"}"#, now() + Duration::minutes(1))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.coaching(1).await.unwrap(),
+        Some((
+            r#"{"step":"need"}"#.to_string(),
+            now() + Duration::minutes(1)
+        ))
+    );
+    store
+        .save_coaching(2, "{}", now() - Duration::days(3))
+        .await
+        .unwrap();
+    store.save_coaching(3, "{}", now()).await.unwrap();
+    store.delete_coaching(3).await.unwrap();
+    assert_eq!(store.coaching(3).await.unwrap(), None);
+
+    let purged = store
+        .purge_coaching_older_than(now() - Duration::days(1))
+        .await
+        .unwrap();
+    assert_eq!(purged, 1);
+    assert_eq!(store.coaching(2).await.unwrap(), None);
+    assert!(store.coaching(1).await.unwrap().is_some());
+}
+
+#[tokio::test]
+async fn stats_increment_and_read_back_by_week() {
+    let (store, _dir) = temp_store().await;
+    let w1 = NaiveDate::from_ymd_opt(2025, 6, 2).unwrap();
+    let w2 = NaiveDate::from_ymd_opt(2025, 6, 9).unwrap();
+    store
+        .record_review(GUILD, w1, &["reason-for-them", "not-searchable"])
+        .await
+        .unwrap();
+    store
+        .record_review(GUILD, w1, &["reason-for-them", "reason-for-them"])
+        .await
+        .unwrap();
+    store.record_review(GUILD, w1, &[]).await.unwrap();
+    store
+        .record_review(GUILD, w2, &["right-people"])
+        .await
+        .unwrap();
+    store
+        .record_review(OTHER_GUILD, w2, &["right-people"])
+        .await
+        .unwrap();
+
+    let weeks = store.weekly_stats(GUILD, w1).await.unwrap();
+    assert_eq!(
+        weeks,
+        vec![
+            WeekStats {
+                week_start: w1,
+                reviews: 3,
+                failures: vec![("reason-for-them".into(), 2), ("not-searchable".into(), 1)],
+            },
+            WeekStats {
+                week_start: w2,
+                reviews: 1,
+                failures: vec![("right-people".into(), 1)],
+            },
+        ]
+    );
+    assert_eq!(store.weekly_stats(GUILD, w2).await.unwrap().len(), 1);
+    assert_eq!(
+        store.failures_since(GUILD, w1).await.unwrap(),
+        vec![
+            ("reason-for-them".to_string(), 2),
+            ("not-searchable".to_string(), 1),
+            ("right-people".to_string(), 1),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn tip_state_and_activity_round_trip() {
+    let (store, _dir) = temp_store().await;
+    assert_eq!(
+        store.tip_state(GUILD).await.unwrap(),
+        TipState {
+            guild_id: GUILD,
+            ..TipState::default()
+        }
+    );
+    let state = TipState {
+        guild_id: GUILD,
+        next_due: Some(now() + Duration::days(7)),
+        shown: vec!["tip-offer-first".into(), "tip-small-ask".into()],
+        last_posted_at: Some(now()),
+    };
+    store.save_tip_state(&state).await.unwrap();
+    assert_eq!(store.tip_state(GUILD).await.unwrap(), state);
+
+    assert_eq!(store.last_activity(GUILD, 3).await.unwrap(), None);
+    store.mark_activity(GUILD, 3, now()).await.unwrap();
+    store
+        .mark_activity(GUILD, 3, now() - Duration::hours(1))
+        .await
+        .unwrap();
+    assert_eq!(store.last_activity(GUILD, 3).await.unwrap(), Some(now()));
+    store
+        .mark_activity(GUILD, 3, now() + Duration::hours(1))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.last_activity(GUILD, 3).await.unwrap(),
+        Some(now() + Duration::hours(1))
+    );
+}
+
+#[tokio::test]
+async fn a_fresh_store_reads_what_the_first_one_wrote() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("durable.db");
+    let p = profile(GUILD, 5, Stage::Senior);
+    {
+        let store = Store::open_file(&path).await.unwrap();
+        store.upsert_profile(&p).await.unwrap();
+        store.save_coaching(5, "{\"step\":1}", now()).await.unwrap();
+        store
+            .record_review(GUILD, now().date_naive(), &["right-people"])
+            .await
+            .unwrap();
+        drop(store);
+    }
+    let store = Store::open(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    assert_eq!(store.profile(GUILD, 5).await.unwrap(), Some(p));
+    assert!(store.coaching(5).await.unwrap().is_some());
+    assert_eq!(
+        store
+            .failures_since(GUILD, now().date_naive())
+            .await
+            .unwrap(),
+        vec![("right-people".to_string(), 1)]
+    );
+    store.close().await;
+}
+
+#[tokio::test]
+async fn in_memory_store_works_for_quick_tests() {
+    let store = Store::open_in_memory().await.unwrap();
+    store.save_coaching(1, "{}", now()).await.unwrap();
+    assert!(store.coaching(1).await.unwrap().is_some());
+}
