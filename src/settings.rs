@@ -9,15 +9,7 @@ use serde::Deserialize;
 /// The Discord REST base URL used when `DISCORD_API_URL` is not set.
 pub const DEFAULT_API_URL: &str = "https://discord.com";
 
-/// Where the prefix command answers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ReplyMode {
-    /// In a new thread on the member's message.
-    Thread,
-    /// In a DM to the member.
-    Dm,
-}
+pub use crate::store::ReplyMode;
 
 /// `config/bot.toml` as written.
 #[derive(Debug, Clone, Deserialize)]
@@ -25,7 +17,7 @@ pub enum ReplyMode {
 pub struct BotFile {
     pub command_prefix: String,
     pub mentoring_channel_id: u64,
-    pub reply_mode: ReplyMode,
+    pub reply_mode: String,
     pub reviews_per_minute: u32,
     pub suggestion_cap: u32,
     pub database_url: String,
@@ -129,7 +121,13 @@ impl Settings {
             mentoring_channel_id: id("MENTORING_CHANNEL_ID")?
                 .or((file.mentoring_channel_id != 0).then_some(file.mentoring_channel_id)),
             command_prefix: var("COMMAND_PREFIX").unwrap_or(file.command_prefix),
-            reply_mode: file.reply_mode,
+            reply_mode: file
+                .reply_mode
+                .parse()
+                .map_err(|message| SettingsError::File {
+                    path: config_dir.join("bot.toml").display().to_string(),
+                    message,
+                })?,
             reviews_per_minute: file.reviews_per_minute.max(1),
             suggestion_cap: file.suggestion_cap.max(1),
             database_url: var("DATABASE_URL").unwrap_or(file.database_url),

@@ -799,3 +799,86 @@ mod tests {
         }
     }
 }
+
+/// The open profiles of one server in memory, with their path tokens, so a `/peers` query does
+/// not read thousands of rows from the database each time. The adapter fills it from the store
+/// once per server and keeps it in step with every profile write or delete.
+#[derive(Debug, Default, Clone)]
+pub struct PeerIndex {
+    profiles: HashMap<u64, (Profile, Vec<String>)>,
+}
+
+impl PeerIndex {
+    /// An index over these profiles (closed ones are left out).
+    pub fn new(profiles: impl IntoIterator<Item = Profile>) -> PeerIndex {
+        let mut index = PeerIndex::default();
+        for p in profiles {
+            index.upsert(p);
+        }
+        index
+    }
+
+    /// Adds or replaces a member's profile; a profile not open to coffee is removed.
+    pub fn upsert(&mut self, profile: Profile) {
+        if profile.open_to_coffee {
+            let tokens = profile_path_tokens(&profile);
+            self.profiles.insert(profile.user_id, (profile, tokens));
+        } else {
+            self.profiles.remove(&profile.user_id);
+        }
+    }
+
+    /// Removes a member.
+    pub fn remove(&mut self, user_id: u64) {
+        self.profiles.remove(&user_id);
+    }
+
+    /// How many open profiles the index holds.
+    pub fn len(&self) -> usize {
+        self.profiles.len()
+    }
+
+    /// Whether the index is empty.
+    pub fn is_empty(&self) -> bool {
+        self.profiles.is_empty()
+    }
+
+    /// The profiles that can score for `query`: stage in range, a path token in common, not the
+    /// seeker. The same pre-filter as the store's `peer_candidates_matching`.
+    pub fn candidates<'a>(
+        &'a self,
+        query: &'a CandidateQuery,
+    ) -> impl Iterator<Item = &'a Profile> + 'a {
+        self.profiles.values().filter_map(move |(p, tokens)| {
+            let fits = p.user_id != query.exclude_user
+                && p.stage >= query.min_stage
+                && p.stage <= query.max_stage
+                && tokens
+                    .iter()
+                    .any(|t| query.path_tokens.binary_search(t).is_ok());
+            fits.then_some(p)
+        })
+    }
+
+    /// [`suggest`] over this index.
+    pub fn suggest(
+        &self,
+        seeker: &Seeker,
+        recent_suggestions: &HashMap<u64, u32>,
+        cap: u32,
+        limit: usize,
+        now: DateTime<Utc>,
+    ) -> Vec<Suggestion> {
+        match seeker.candidate_query() {
+            Some(query) => suggest(
+                seeker,
+                self.candidates(&query),
+                recent_suggestions,
+                cap,
+                limit,
+                now,
+            ),
+            None => Vec::new(),
+        }
+    }
+}

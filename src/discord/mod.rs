@@ -13,16 +13,19 @@ pub mod events;
 pub mod render;
 pub mod session;
 
+use std::collections::HashMap;
 use std::future::Future;
-use std::sync::Mutex;
+use std::sync::{Mutex, RwLock};
 use std::time::Duration;
 
 use anyhow::Context as _;
 use poise::serenity_prelude as serenity;
 
 use crate::core::cooldown::Cooldown;
+use crate::core::peers::PeerIndex;
 use crate::core::Engine;
 use crate::settings::Settings;
+use crate::store::Store;
 
 pub use error::UserError;
 
@@ -41,22 +44,31 @@ pub struct Data {
     pub cooldown: Mutex<Cooldown>,
     /// Recent reviews in memory, for the buttons under them (drafts are never stored on disk).
     pub sessions: session::Sessions,
+    /// Profiles, settings, counts: everything that is saved.
+    pub store: Store,
+    /// Open profiles per server in memory, loaded from the store on first use.
+    pub peers: RwLock<HashMap<u64, PeerIndex>>,
 }
 
 impl Data {
-    /// Loads the config and builds the shared state.
-    pub fn new(settings: Settings) -> anyhow::Result<Data> {
+    /// Loads the config, opens the store (applying migrations) and builds the shared state.
+    pub async fn new(settings: Settings) -> anyhow::Result<Data> {
         let problems = crate::config_problems(&settings.config_dir);
         if !problems.is_empty() {
             anyhow::bail!("the config has problems:\n{}", problems.join("\n"));
         }
         let engine = Engine::load(&settings.config_dir)?;
+        let store = Store::open(&settings.database_url)
+            .await
+            .context("opening the database (DATABASE_URL)")?;
         Ok(Data {
             cooldown: Mutex::new(Cooldown::new(
                 settings.reviews_per_minute,
                 Duration::from_secs(60),
             )),
             sessions: session::Sessions::default(),
+            peers: RwLock::new(HashMap::new()),
+            store,
             engine,
             settings,
         })
@@ -94,7 +106,7 @@ pub async fn run(
     settings: Settings,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let data = Data::new(settings)?;
+    let data = Data::new(settings).await?;
     let http = http(&data.settings)?;
     let dev_guild = data.settings.dev_guild_id;
     let framework = poise::Framework::builder()

@@ -9,6 +9,7 @@ use serenity::{
     CreateModal, InputTextStyle,
 };
 
+use crate::core::profile::Profile;
 use crate::core::review::{Finding, Review, Status};
 
 /// Discord's limit on an embed description.
@@ -78,8 +79,17 @@ fn code_block(text: &str, max: usize) -> String {
     format!("```\n{}\n```", truncate(&safe, max.saturating_sub(8)))
 }
 
-/// The ephemeral review embed. `note` goes first (e.g. which checks now pass).
-pub fn review_embed(review: &Review, note: Option<&str>) -> CreateEmbed {
+/// The ephemeral review embed. `note` goes first (e.g. which checks now pass); `peers` is a
+/// list of suggested peers, added when the draft aims at the wrong people.
+pub fn review_embed(review: &Review, note: Option<&str>, peers: Option<&str>) -> CreateEmbed {
+    let embed = review_embed_body(review, note);
+    match peers {
+        Some(text) => embed.field("People a few steps ahead", truncate(text, 1024), false),
+        None => embed,
+    }
+}
+
+fn review_embed_body(review: &Review, note: Option<&str>) -> CreateEmbed {
     if review.empty {
         return CreateEmbed::new().title("Nothing to review").description(
             "The draft is empty. Paste the message you are about to send and I'll check it.",
@@ -115,6 +125,41 @@ pub fn review_embed(review: &Review, note: Option<&str>) -> CreateEmbed {
         })
 }
 
+/// A member's profile as an embed (their own text, shown as typed; it never pings).
+pub fn profile_embed(p: &Profile) -> CreateEmbed {
+    let or_dash = |s: &str| {
+        if s.trim().is_empty() {
+            "–".to_string()
+        } else {
+            truncate(s, 300)
+        }
+    };
+    let path = match (&p.move_from, &p.move_to) {
+        (None, None) => "–".to_string(),
+        (from, to) => format!(
+            "{} → {}{}",
+            from.as_deref().unwrap_or("?"),
+            to.as_deref().unwrap_or("?"),
+            p.moved_on
+                .map(|d| format!(" (since {d})"))
+                .unwrap_or_default()
+        ),
+    };
+    CreateEmbed::new()
+        .title("Your profile")
+        .field("Role", or_dash(&p.role), true)
+        .field("Field", or_dash(&p.field), true)
+        .field("Stage", p.stage.label(), true)
+        .field("Move", truncate(&path, 300), false)
+        .field("Topics", or_dash(&p.topics.join(", ")), false)
+        .field("Can help with", or_dash(&p.can_help_with), false)
+        .field(
+            "Open to coffee chats",
+            if p.open_to_coffee { "yes" } else { "no" },
+            true,
+        )
+}
+
 /// The public post made when the member presses "Post to channel".
 pub fn public_post(review: &Review, member_id: u64) -> String {
     let lines: Vec<String> = review
@@ -139,6 +184,8 @@ pub mod ids {
     pub const POST: &str = "cc:post";
     pub const PEERS: &str = "cc:peers";
     pub const MODAL: &str = "cc:modal";
+    pub const PROFILE_DELETE: &str = "cc:profile-delete";
+    pub const PROFILE_KEEP: &str = "cc:profile-keep";
     pub const DRAFT_INPUT: &str = "draft";
     pub const RECIPIENT_INPUT: &str = "recipient";
 
@@ -156,17 +203,18 @@ pub mod ids {
     }
 }
 
-/// The buttons under a review: edit and re-check, find peers, post to channel.
-pub fn review_buttons(key: u64, can_post: bool) -> Vec<CreateActionRow> {
-    let mut buttons = vec![
-        CreateButton::new(ids::with_key(ids::EDIT, key))
-            .label("Edit and re-check")
-            .style(serenity::ButtonStyle::Primary),
-        CreateButton::new(ids::with_key(ids::PEERS, key))
-            .label("Find peers")
-            .style(serenity::ButtonStyle::Secondary),
-    ];
-    if can_post {
+/// The buttons under a review: edit and re-check; in a server also find peers and post to
+/// channel.
+pub fn review_buttons(key: u64, in_guild: bool) -> Vec<CreateActionRow> {
+    let mut buttons = vec![CreateButton::new(ids::with_key(ids::EDIT, key))
+        .label("Edit and re-check")
+        .style(serenity::ButtonStyle::Primary)];
+    if in_guild {
+        buttons.push(
+            CreateButton::new(ids::with_key(ids::PEERS, key))
+                .label("Find peers")
+                .style(serenity::ButtonStyle::Secondary),
+        );
         buttons.push(
             CreateButton::new(ids::with_key(ids::POST, key))
                 .label("Post to channel")

@@ -18,6 +18,8 @@ pub struct Reviewed {
     pub key: u64,
     /// "Now passing: …" after an edit.
     pub note: Option<String>,
+    /// Suggested peers, when the draft aims at the wrong people (in a server).
+    pub peers: Option<String>,
 }
 
 /// Where the review was asked, for the limits and the buttons.
@@ -27,9 +29,10 @@ pub struct Asker {
     pub guild_id: Option<u64>,
 }
 
-/// Reviews a draft for a member: checks the length and the cooldown, runs the core review and
-/// remembers it for the buttons. `previous` is the session key of the review being edited.
-pub fn review_for(
+/// Reviews a draft for a member: checks the length and the cooldown, runs the core review,
+/// remembers it for the buttons, counts it (anonymously) for the server, and lists peers when
+/// `right-people` failed. `previous` is the session key of the review being edited.
+pub async fn review_for(
     data: &Data,
     asker: Asker,
     draft: &str,
@@ -72,7 +75,24 @@ pub fn review_for(
         &review,
         now,
     );
-    Ok(Reviewed { review, key, note })
+    let mut peers = None;
+    if let (Some(guild), false) = (asker.guild_id, review.empty) {
+        let failed: Vec<&str> = review.failed().map(|f| f.id.as_str()).collect();
+        let week = crate::core::tips::week_start(chrono::Utc::now());
+        if let Err(e) = data.store.record_review(guild, week, &failed).await {
+            tracing::warn!(error = format!("{e:#}"), "could not count a review");
+        }
+        if failed.contains(&"right-people") {
+            let answer = super::peers::peers_for(data, guild, asker.user_id, None).await?;
+            peers = Some(answer.text());
+        }
+    }
+    Ok(Reviewed {
+        review,
+        key,
+        note,
+        peers,
+    })
 }
 
 /// The ephemeral reply for a review: the embed and its buttons.
@@ -81,6 +101,7 @@ pub fn reply(reviewed: &Reviewed, in_guild: bool) -> CreateReply {
         .embed(render::review_embed(
             &reviewed.review,
             reviewed.note.as_deref(),
+            reviewed.peers.as_deref(),
         ))
         .ephemeral(true)
         .allowed_mentions(no_pings());
@@ -117,7 +138,7 @@ pub async fn review(
         return Ok(());
     };
     let asker = asker(ctx);
-    let reviewed = review_for(ctx.data(), asker, &draft, recipient.as_deref(), None)?;
+    let reviewed = review_for(ctx.data(), asker, &draft, recipient.as_deref(), None).await?;
     ctx.send(reply(&reviewed, asker.guild_id.is_some())).await?;
     Ok(())
 }
@@ -131,7 +152,7 @@ pub async fn review_message(ctx: Context<'_>, message: serenity::Message) -> Res
         ));
     }
     let asker = asker(ctx);
-    let reviewed = review_for(ctx.data(), asker, &message.content, None, None)?;
+    let reviewed = review_for(ctx.data(), asker, &message.content, None, None).await?;
     ctx.send(reply(&reviewed, asker.guild_id.is_some())).await?;
     Ok(())
 }

@@ -10,6 +10,7 @@ use serenity::{
     CreateInteractionResponseMessage, CreateMessage, ModalInteraction,
 };
 
+use crate::discord::commands::peers::{delete_member, peers_for};
 use crate::discord::commands::review::{review_for, Asker, Reviewed};
 use crate::discord::error::member_text;
 use crate::discord::render::{self, ids, no_pings};
@@ -51,9 +52,30 @@ pub async fn component(
             };
             ephemeral(&text)
         }
-        (ids::PEERS, Some(_)) => {
-            ephemeral("Peer suggestions are not available on this server yet.")
-        }
+        (ids::PEERS, Some(s)) => match s.guild_id {
+            Some(guild) => {
+                // The recipient description stands in for a goal when the member has none.
+                let answer = match peers_for(data, guild, user, None).await {
+                    Ok(a) if !a.has_goal => peers_for(data, guild, user, s.recipient.clone()).await,
+                    other => other,
+                };
+                match answer {
+                    Ok(a) => ephemeral(&render::truncate(&a.text(), render::MESSAGE_MAX)),
+                    Err(e) => ephemeral(&member_text(&e, "find peers")),
+                }
+            }
+            None => ephemeral("Peer suggestions work inside a server: use /peers there."),
+        },
+        (ids::PROFILE_DELETE, _) => match c.guild_id {
+            Some(guild) => match delete_member(data, guild.get(), user).await {
+                Ok(()) => {
+                    updated("Deleted your profile and everything stored about you in this server.")
+                }
+                Err(e) => ephemeral(&member_text(&e, "delete profile")),
+            },
+            None => return Ok(()),
+        },
+        (ids::PROFILE_KEEP, _) => updated("Kept your profile as it is."),
         (ids::POST | ids::PEERS, None) => ephemeral(EXPIRED),
         _ => return Ok(()),
     };
@@ -89,7 +111,7 @@ pub async fn modal(
         guild_id: m.guild_id.map(|g| g.get()),
     };
     let previous = (key != 0).then_some(key);
-    let response = match review_for(data, asker, &draft, Some(&recipient), previous) {
+    let response = match review_for(data, asker, &draft, Some(&recipient), previous).await {
         Ok(reviewed) => review_message(&reviewed, asker.guild_id.is_some()),
         Err(e) => ephemeral(&member_text(&e, "review modal")),
     };
@@ -103,6 +125,7 @@ pub fn review_message(reviewed: &Reviewed, in_guild: bool) -> CreateInteractionR
         .embed(render::review_embed(
             &reviewed.review,
             reviewed.note.as_deref(),
+            reviewed.peers.as_deref(),
         ))
         .ephemeral(true)
         .allowed_mentions(no_pings());
@@ -110,6 +133,16 @@ pub fn review_message(reviewed: &Reviewed, in_guild: bool) -> CreateInteractionR
         msg = msg.components(render::review_buttons(reviewed.key, in_guild));
     }
     CreateInteractionResponse::Message(msg)
+}
+
+/// Replaces the message the button was on with a short text and no buttons.
+pub fn updated(text: &str) -> CreateInteractionResponse {
+    CreateInteractionResponse::UpdateMessage(
+        CreateInteractionResponseMessage::new()
+            .content(text)
+            .components(Vec::new())
+            .allowed_mentions(no_pings()),
+    )
 }
 
 /// A short ephemeral text response.

@@ -54,7 +54,7 @@ async fn mentoring_channel(
         user_id: message.author.id.get(),
         guild_id: Some(guild),
     };
-    let reply = answer(data, asker, draft, &settings.command_prefix);
+    let reply = answer(data, asker, draft, &settings.command_prefix).await;
     if settings.reply_mode == ReplyMode::Thread {
         let thread = CreateThread::new("Review of your draft")
             .auto_archive_duration(serenity::AutoArchiveDuration::OneDay);
@@ -81,13 +81,13 @@ async fn dm(ctx: &serenity::Context, data: &Data, message: &Message) -> Result<(
         user_id: message.author.id.get(),
         guild_id: None,
     };
-    let reply = answer(data, asker, &message.content, &data.settings.command_prefix);
+    let reply = answer(data, asker, &message.content, &data.settings.command_prefix).await;
     message.channel_id.send_message(&ctx.http, reply).await?;
     Ok(())
 }
 
 /// The review of a draft sent as a message (prefix or DM), or a friendly explanation.
-fn answer(data: &Data, asker: Asker, draft: &str, prefix: &str) -> CreateMessage {
+async fn answer(data: &Data, asker: Asker, draft: &str, prefix: &str) -> CreateMessage {
     let base = CreateMessage::new().allowed_mentions(no_pings());
     if draft.trim().is_empty() {
         return base.content(format!(
@@ -95,9 +95,13 @@ fn answer(data: &Data, asker: Asker, draft: &str, prefix: &str) -> CreateMessage
              put it after `{prefix}`."
         ));
     }
-    match review_for(data, asker, draft, None, None) {
+    match review_for(data, asker, draft, None, None).await {
         Ok(reviewed) => base
-            .embed(render::review_embed(&reviewed.review, None))
+            .embed(render::review_embed(
+                &reviewed.review,
+                None,
+                reviewed.peers.as_deref(),
+            ))
             .components(render::review_buttons(reviewed.key, false)),
         Err(e) => base.content(member_text(&e, "message review")),
     }
