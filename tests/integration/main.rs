@@ -15,3 +15,5 @@ mod harness_selftest;
 mod store;
 // The bot end to end through the fake Discord.
 mod bot;
+// Profiles and peers end to end, and durability across SIGKILL.
+mod peers;

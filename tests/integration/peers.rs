@@ -1,0 +1,472 @@
+//! Profiles and peers end to end through the fake Discord, plus the promise that what the bot
+//! acknowledged as saved survives a SIGKILL of the real binary.
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use coffee_coach::store::{GuildSettings, Store};
+use serde_json::{json, Value};
+
+use crate::bot::{
+    assert_ephemeral, assert_no_pings, button, click, description, slash, Bot, MEMBER,
+};
+use crate::fake::{option_bool, option_integer, option_string, subcommand, FakeDiscord, WAIT};
+use crate::support::config_dir;
+
+const ANA: u64 = MEMBER + 10; // teaching -> UX research, established, open
+const BEN: u64 = MEMBER + 11; // UX research, senior, NOT open
+const CAI: u64 = MEMBER + 12; // UX research, first role, open
+const DEV: u64 = MEMBER + 13; // teaching -> UX research, established, open
+
+/// The index of a stage in the ladder, as poise's choice parameter sends it.
+fn stage(name: &str) -> Value {
+    let ladder = [
+        "exploring",
+        "studying or retraining",
+        "first role",
+        "established",
+        "senior",
+        "leading",
+    ];
+    let i = ladder.iter().position(|s| *s == name).expect("a stage");
+    option_integer("stage", i as i64)
+}
+
+async fn set_profile(fake: &FakeDiscord, user: u64, options: Value) -> Value {
+    slash(fake, "profile", json!([subcommand("set", options)]), user).await
+}
+
+async fn seed_peers(fake: &FakeDiscord) {
+    let profiles = [
+        (
+            ANA,
+            "UX researcher",
+            "design",
+            "established",
+            "teaching -> UX research",
+            true,
+        ),
+        (BEN, "UX lead", "UX research", "senior", "", false),
+        (
+            CAI,
+            "junior UX researcher",
+            "UX research",
+            "first role",
+            "",
+            true,
+        ),
+        (
+            DEV,
+            "researcher",
+            "UX research",
+            "established",
+            "teaching -> UX research",
+            true,
+        ),
+    ];
+    for (user, role, field, st, mv, open) in profiles {
+        let mut options = vec![
+            option_string("role", role),
+            option_string("field", field),
+            stage(st),
+            option_bool("open_to_coffee", open),
+        ];
+        if !mv.is_empty() {
+            options.push(option_string("move", mv));
+            options.push(option_string("moved", "2024"));
+            options.push(option_string("topics", "portfolios, user interviews"));
+        }
+        let cb = set_profile(fake, user, Value::Array(options)).await;
+        assert_ephemeral(&cb);
+        assert!(
+            cb["data"]["content"]
+                .as_str()
+                .is_some_and(|c| c.starts_with("Saved")),
+            "{cb}"
+        );
+    }
+}
+
+fn mentioned(text: &str, user: u64) -> bool {
+    text.contains(&format!("<@{user}>"))
+}
+
+async fn peers(fake: &FakeDiscord, user: u64, goal: &str) -> String {
+    let options = if goal.is_empty() {
+        json!([])
+    } else {
+        json!([option_string("goal", goal)])
+    };
+    let cb = slash(fake, "peers", options, user).await;
+    assert_ephemeral(&cb);
+    cb["data"]["content"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+macro_rules! e2e {
+    ($name:ident, |$fake:ident| $body:block) => {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $name() {
+            let $fake = FakeDiscord::start().await;
+            let bot = Bot::start(&$fake, &[]).await;
+            tokio::time::timeout(Duration::from_secs(60), async { $body })
+                .await
+                .expect("the test finishes within a minute");
+            $fake.assert_no_violations().await;
+            bot.stop().await;
+        }
+    };
+}
+
+e2e!(profile_set_show_and_delete, |fake| {
+    let cb = set_profile(
+        &fake,
+        MEMBER,
+        json!([
+            option_string("role", "teacher <@&1> @everyone"),
+            option_string("field", "**education**"),
+            stage("studying or retraining"),
+            option_string("move", "teaching -> UX research"),
+        ]),
+    )
+    .await;
+    assert_ephemeral(&cb);
+    assert!(
+        cb["data"]["content"]
+            .as_str()
+            .is_some_and(|c| c.contains("not open to coffee chats")),
+        "opt-in defaults to no: {cb}"
+    );
+
+    let cb = slash(
+        &fake,
+        "profile",
+        json!([subcommand("show", json!([]))]),
+        MEMBER,
+    )
+    .await;
+    assert_ephemeral(&cb);
+    let fields = cb["data"]["embeds"][0]["fields"].to_string();
+    assert!(
+        fields.contains("teacher <@&1> @everyone") && fields.contains("**education**"),
+        "stored as typed: {fields}"
+    );
+    assert!(fields.contains("UX research"));
+
+    // Someone else sees their own (empty) profile, never this one.
+    let other = slash(
+        &fake,
+        "profile",
+        json!([subcommand("show", json!([]))]),
+        MEMBER + 1,
+    )
+    .await;
+    assert!(other["data"]["content"]
+        .as_str()
+        .is_some_and(|c| c.contains("no profile")));
+
+    let cb = slash(
+        &fake,
+        "profile",
+        json!([subcommand("delete", json!([]))]),
+        MEMBER,
+    )
+    .await;
+    assert_ephemeral(&cb);
+    let confirm = button(&cb["data"], "cc:profile-delete");
+    let id = click(&fake, &confirm, MEMBER).await;
+    let done = fake.wait_for_callback(&id).await.body;
+    assert_eq!(
+        done["type"], 7,
+        "the confirmation message is updated: {done}"
+    );
+    assert_no_pings(&done["data"]);
+    let cb = slash(
+        &fake,
+        "profile",
+        json!([subcommand("show", json!([]))]),
+        MEMBER,
+    )
+    .await;
+    assert!(cb["data"]["content"]
+        .as_str()
+        .is_some_and(|c| c.contains("no profile")));
+});
+
+e2e!(profile_input_is_validated_with_clear_messages, |fake| {
+    let topics = (1..=11)
+        .map(|i| format!("topic{i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let cb = set_profile(
+        &fake,
+        MEMBER,
+        json!([
+            option_string("role", "teacher"),
+            option_string("field", "education"),
+            stage("exploring"),
+            option_string("topics", &topics)
+        ]),
+    )
+    .await;
+    assert_ephemeral(&cb);
+    assert!(
+        cb["data"]["content"]
+            .as_str()
+            .is_some_and(|c| c.contains("11 topics") && c.contains("10")),
+        "{cb}"
+    );
+    let cb = set_profile(
+        &fake,
+        MEMBER,
+        json!([
+            option_string("role", "teacher"),
+            option_string("field", "education"),
+            stage("exploring"),
+            option_string("moved", "someday")
+        ]),
+    )
+    .await;
+    assert!(
+        cb["data"]["content"]
+            .as_str()
+            .is_some_and(|c| c.contains("could not read the date")),
+        "{cb}"
+    );
+});
+
+e2e!(
+    peers_are_a_few_steps_ahead_opted_in_and_never_yourself,
+    |fake| {
+        seed_peers(&fake).await;
+        set_profile(
+            &fake,
+            MEMBER,
+            json!([
+                option_string("role", "teacher"),
+                option_string("field", "education"),
+                stage("studying or retraining"),
+                option_bool("open_to_coffee", true)
+            ]),
+        )
+        .await;
+        let text = peers(&fake, MEMBER, "UX research").await;
+        assert!(
+            mentioned(&text, ANA) && mentioned(&text, CAI) && mentioned(&text, DEV),
+            "{text}"
+        );
+        assert!(!mentioned(&text, BEN), "not open to coffee: {text}");
+        assert!(!mentioned(&text, MEMBER), "never yourself: {text}");
+        assert!(
+            text.contains("moved from teaching to UX research") && text.contains("steps ahead"),
+            "{text}"
+        );
+
+        // Without a profile, the member is told how to add one.
+        let text = peers(&fake, MEMBER + 50, "UX research").await;
+        assert!(text.contains("/profile set"), "{text}");
+    }
+);
+
+e2e!(
+    deleting_a_profile_removes_the_member_from_suggestions,
+    |fake| {
+        seed_peers(&fake).await;
+        assert!(mentioned(&peers(&fake, MEMBER, "UX research").await, ANA));
+        let cb = slash(
+            &fake,
+            "profile",
+            json!([subcommand("delete", json!([]))]),
+            ANA,
+        )
+        .await;
+        let id = click(&fake, &button(&cb["data"], "cc:profile-delete"), ANA).await;
+        fake.wait_for_callback(&id).await;
+        assert!(!mentioned(
+            &peers(&fake, MEMBER + 1, "UX research").await,
+            ANA
+        ));
+    }
+);
+
+e2e!(
+    a_failed_right_people_review_lists_peers_and_find_peers_works,
+    |fake| {
+        seed_peers(&fake).await;
+        set_profile(
+            &fake,
+            MEMBER,
+            json!([
+                option_string("role", "teacher"),
+                option_string("field", "education"),
+                stage("studying or retraining"),
+                option_string("move", "teaching -> UX research")
+            ]),
+        )
+        .await;
+        let cb = slash(
+            &fake,
+            "review",
+            json!([
+                option_string(
+                    "draft",
+                    "Dear Ms. Levi, I'm a big fan of your keynotes. Coffee?"
+                ),
+                option_string("recipient", "famous CEO and keynote speaker"),
+            ]),
+            MEMBER,
+        )
+        .await;
+        assert_ephemeral(&cb);
+        let field = cb["data"]["embeds"][0]["fields"][0].clone();
+        assert_eq!(field["name"], "People a few steps ahead");
+        assert!(
+            field["value"].as_str().is_some_and(|v| mentioned(v, ANA)),
+            "{field}"
+        );
+
+        let id = click(&fake, &button(&cb["data"], "cc:peers:"), MEMBER).await;
+        let answer = fake.wait_for_callback(&id).await.body;
+        assert_ephemeral(&answer);
+        assert!(
+            answer["data"]["content"]
+                .as_str()
+                .is_some_and(|c| mentioned(c, DEV)),
+            "{answer}"
+        );
+        assert!(description(&cb).contains("❌"));
+    }
+);
+
+/// Opens the bot's database from the outside, as an operator would.
+async fn store_at(dir: &tempfile::TempDir) -> (String, Store) {
+    let url = format!("sqlite://{}", dir.path().join("bot.db").display());
+    let store = Store::open(&url).await.expect("store");
+    (url, store)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nobody_is_suggested_more_than_the_weekly_cap() {
+    let fake = FakeDiscord::start().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (url, store) = store_at(&dir).await;
+    store
+        .save_guild_settings(&GuildSettings {
+            guild_id: FakeDiscord::GUILD_ID,
+            suggestion_cap: Some(2),
+            ..Default::default()
+        })
+        .await
+        .expect("settings");
+    store.close().await;
+    let bot = Bot::start_with_db(&fake, &[], &url, dir).await;
+    tokio::time::timeout(Duration::from_secs(60), async {
+        let only_ana = json!([
+            option_string("role", "UX researcher"),
+            option_string("field", "UX research"),
+            stage("established"),
+            option_bool("open_to_coffee", true)
+        ]);
+        set_profile(&fake, ANA, only_ana).await;
+        let next = json!([
+            option_string("role", "UX researcher"),
+            option_string("field", "UX research"),
+            stage("first role"),
+            option_bool("open_to_coffee", true)
+        ]);
+        set_profile(&fake, BEN, next).await;
+        // Two different members may be pointed to Ana this week; the third gets the next-best.
+        for seeker in [MEMBER, MEMBER + 1] {
+            let text = peers(&fake, seeker, "UX research").await;
+            assert!(mentioned(&text, ANA), "{text}");
+        }
+        let text = peers(&fake, MEMBER + 2, "UX research").await;
+        assert!(!mentioned(&text, ANA) && mentioned(&text, BEN), "{text}");
+    })
+    .await
+    .expect("in time");
+    fake.assert_no_violations().await;
+    bot.stop().await;
+}
+
+/// The real binary, as operators run it.
+fn spawn_binary(fake: &FakeDiscord, db: &str) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_coffee-coach"))
+        .arg("run")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("DISCORD_TOKEN", FakeDiscord::TOKEN)
+        .env("DISCORD_API_URL", fake.base_url())
+        .env("DEV_GUILD_ID", FakeDiscord::GUILD_ID.to_string())
+        .env("DATABASE_URL", db)
+        .env("COFFEE_COACH_CONFIG", config_dir())
+        .env("RUST_LOG", "warn")
+        .env_remove("http_proxy")
+        .env_remove("https_proxy")
+        .env_remove("HTTP_PROXY")
+        .env_remove("HTTPS_PROXY")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the binary starts")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_saved_profile_survives_sigkill_of_the_real_binary() {
+    let fake = FakeDiscord::start().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = format!(
+        "sqlite://{}",
+        dir.path().join("data/coffee-coach.db").display()
+    );
+    let mut first = spawn_binary(&fake, &db);
+    fake.wait_ready().await;
+    fake.wait_for("PUT", "/commands", WAIT).await;
+    let cb = set_profile(
+        &fake,
+        MEMBER,
+        json!([
+            option_string("role", "durable analyst"),
+            option_string("field", "data"),
+            stage("first role")
+        ]),
+    )
+    .await;
+    assert!(
+        cb["data"]["content"]
+            .as_str()
+            .is_some_and(|c| c.starts_with("Saved")),
+        "{cb}"
+    );
+    first
+        .kill()
+        .expect("SIGKILL right after the acknowledgement");
+    first.wait().expect("the process is gone");
+
+    let mut second = spawn_binary(&fake, &db);
+    fake.wait_ready_count(2).await;
+    fake.wait_for_nth(
+        "PUT",
+        &format!("/guilds/{}/commands", FakeDiscord::GUILD_ID),
+        1,
+        WAIT,
+    )
+    .await;
+    let cb = slash(
+        &fake,
+        "profile",
+        json!([subcommand("show", json!([]))]),
+        MEMBER,
+    )
+    .await;
+    let _ = second.kill();
+    let _ = second.wait();
+    assert!(
+        cb["data"]["embeds"][0]["fields"]
+            .to_string()
+            .contains("durable analyst"),
+        "{cb}"
+    );
+    fake.assert_no_violations().await;
+}
