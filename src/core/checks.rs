@@ -339,6 +339,7 @@ impl Patterns {
         // would be a size limit, which the generous limit below rules out for our configs.
         let set = RegexSetBuilder::new(&sources)
             .size_limit(64 << 20)
+            .dfa_size_limit(64 << 20)
             .build()
             .unwrap_or_else(|_| RegexSet::empty());
         let regexes = sources.iter().filter_map(|s| Regex::new(s).ok()).collect();
@@ -346,8 +347,10 @@ impl Patterns {
     }
 }
 
+/// The pattern as compiled: case-insensitive, with ASCII word boundaries (`\b` in Unicode mode
+/// keeps the regex engine off its fast DFA path, and our vocabulary is English).
 fn case_insensitive(pattern: &str) -> String {
-    format!("(?i){pattern}")
+    format!("(?i){}", pattern.replace(r"\b", r"(?-u:\b)"))
 }
 
 struct Builder {
