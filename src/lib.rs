@@ -20,7 +20,21 @@ pub fn config_problems(dir: &Path) -> Vec<String> {
     if let Err(e) = core::Engine::load(dir) {
         problems.push(e.to_string());
     }
-    if let Err(e) = settings::BotFile::load(&dir.join("bot.toml")) {
+    match settings::BotFile::load(&dir.join("bot.toml")) {
+        Ok(file) => {
+            if let Err(e) = file.reply_mode.parse::<store::ReplyMode>() {
+                problems.push(format!(
+                    "{}: reply_mode: {e}",
+                    dir.join("bot.toml").display()
+                ));
+            }
+        }
+        Err(e) => problems.push(e.to_string()),
+    }
+    if let Err(e) = core::tips::Tips::load(dir.join("tips.toml")) {
+        problems.push(e.to_string());
+    }
+    if let Err(e) = core::coach::CoachScript::load(dir.join("coach.toml")) {
         problems.push(e.to_string());
     }
     problems

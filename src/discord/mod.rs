@@ -11,21 +11,26 @@ pub mod commands;
 pub mod error;
 pub mod events;
 pub mod render;
+pub mod scheduler;
 pub mod session;
 
 use std::collections::HashMap;
 use std::future::Future;
-use std::sync::{Mutex, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use anyhow::Context as _;
 use poise::serenity_prelude as serenity;
 
 use crate::core::cooldown::Cooldown;
+use chrono::{DateTime, Utc};
+
+use crate::core::coach::CoachScript;
 use crate::core::peers::PeerIndex;
+use crate::core::tips::Tips;
 use crate::core::Engine;
 use crate::settings::Settings;
-use crate::store::Store;
+use crate::store::{GuildSettings, Store};
 
 pub use error::UserError;
 
@@ -48,11 +53,81 @@ pub struct Data {
     pub store: Store,
     /// Open profiles per server in memory, loaded from the store on first use.
     pub peers: RwLock<HashMap<u64, PeerIndex>>,
+    /// Per-server settings from `/setup`, cached; written through to the store.
+    pub guilds: RwLock<HashMap<u64, GuildSettings>>,
+    /// The tips of `config/tips.toml`.
+    pub tips: Arc<Tips>,
+    /// The DM coaching script of `config/coach.toml`.
+    pub coach: CoachScript,
+    /// The time, from the system or from a test.
+    pub clock: Arc<dyn Clock>,
+    /// How often the tip scheduler looks at the time.
+    pub tick: Duration,
+}
+
+/// Where the adapter reads the time; tests drive it by hand.
+pub trait Clock: Send + Sync {
+    /// The current time.
+    fn now(&self) -> DateTime<Utc>;
+}
+
+/// The system clock.
+#[derive(Debug, Clone, Copy)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// What tests may change about a running bot: the clock and the scheduler's tick.
+#[derive(Clone)]
+pub struct Hooks {
+    pub clock: Arc<dyn Clock>,
+    pub tick: Duration,
+}
+
+impl Default for Hooks {
+    fn default() -> Hooks {
+        Hooks {
+            clock: Arc::new(SystemClock),
+            tick: Duration::from_secs(30),
+        }
+    }
 }
 
 impl Data {
+    /// The server's `/setup` settings (cached after the first read).
+    pub async fn guild_settings(&self, guild: u64) -> Result<GuildSettings, Error> {
+        if let Some(s) = self
+            .guilds
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&guild)
+        {
+            return Ok(s.clone());
+        }
+        let s = self.store.guild_settings(guild).await?;
+        self.guilds
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(guild, s.clone());
+        Ok(s)
+    }
+
+    /// Saves a server's settings and refreshes the cache.
+    pub async fn save_guild_settings(&self, s: GuildSettings) -> Result<(), Error> {
+        self.store.save_guild_settings(&s).await?;
+        self.guilds
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(s.guild_id, s);
+        Ok(())
+    }
+
     /// Loads the config, opens the store (applying migrations) and builds the shared state.
-    pub async fn new(settings: Settings) -> anyhow::Result<Data> {
+    pub async fn new(settings: Settings, hooks: Hooks) -> anyhow::Result<Data> {
         let problems = crate::config_problems(&settings.config_dir);
         if !problems.is_empty() {
             anyhow::bail!("the config has problems:\n{}", problems.join("\n"));
@@ -68,6 +143,11 @@ impl Data {
             )),
             sessions: session::Sessions::default(),
             peers: RwLock::new(HashMap::new()),
+            guilds: RwLock::new(HashMap::new()),
+            tips: Arc::new(Tips::load(settings.config_dir.join("tips.toml"))?),
+            coach: CoachScript::load(settings.config_dir.join("coach.toml"))?,
+            clock: hooks.clock,
+            tick: hooks.tick,
             store,
             engine,
             settings,
@@ -101,12 +181,38 @@ fn http(settings: &Settings) -> anyhow::Result<serenity::Http> {
         .build())
 }
 
+/// The bodies of the bulk command registration. poise writes `default_member_permissions` as a
+/// string; Discord's OpenAPI spec types it as an integer (and Discord accepts both), so it is
+/// sent as a number.
+fn command_bodies(commands: &[poise::Command<Data, Error>]) -> anyhow::Result<serde_json::Value> {
+    let mut bodies = serde_json::to_value(poise::builtins::create_application_commands(commands))?;
+    for body in bodies.as_array_mut().into_iter().flatten() {
+        let bits = body
+            .get("default_member_permissions")
+            .and_then(|v| v.as_str())
+            .and_then(|s| s.parse::<u64>().ok());
+        if let Some(bits) = bits {
+            body["default_member_permissions"] = bits.into();
+        }
+    }
+    Ok(bodies)
+}
+
 /// Runs the bot until `shutdown` completes or the connection fails for good.
 pub async fn run(
     settings: Settings,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let data = Data::new(settings).await?;
+    run_with(settings, Hooks::default(), shutdown).await
+}
+
+/// [`run`] with a chosen clock and scheduler tick (for tests).
+pub async fn run_with(
+    settings: Settings,
+    hooks: Hooks,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let data = Data::new(settings, hooks).await?;
     let http = http(&data.settings)?;
     let dev_guild = data.settings.dev_guild_id;
     let framework = poise::Framework::builder()
@@ -120,18 +226,22 @@ pub async fn run(
         })
         .setup(move |ctx, ready, framework| {
             Box::pin(async move {
-                let commands = &framework.options().commands;
+                let commands = command_bodies(&framework.options().commands)?;
                 match dev_guild {
-                    Some(guild) => {
-                        poise::builtins::register_in_guild(ctx, commands, serenity::GuildId::new(guild))
-                            .await
-                            .context("registering commands in DEV_GUILD_ID")?;
-                    }
-                    None => poise::builtins::register_globally(ctx, commands)
+                    Some(guild) => ctx
+                        .http
+                        .create_guild_commands(serenity::GuildId::new(guild), &commands)
+                        .await
+                        .context("registering commands in DEV_GUILD_ID")?,
+                    None => ctx
+                        .http
+                        .create_global_commands(&commands)
                         .await
                         .context("registering commands globally")?,
-                }
+                };
                 tracing::info!(user = %ready.user.name, guilds = ready.guilds.len(), "connected and commands registered");
+                // setup runs once, on the first READY: the scheduler starts once too.
+                scheduler::spawn(ctx.http.clone(), scheduler::Scheduler::from(&data));
                 Ok(data)
             })
         })

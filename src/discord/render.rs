@@ -186,6 +186,8 @@ pub mod ids {
     pub const MODAL: &str = "cc:modal";
     pub const PROFILE_DELETE: &str = "cc:profile-delete";
     pub const PROFILE_KEEP: &str = "cc:profile-keep";
+    pub const TIP_SHARE: &str = "cc:tip-share";
+    pub const COACH_RESTART: &str = "cc:coach-restart";
     pub const DRAFT_INPUT: &str = "draft";
     pub const RECIPIENT_INPUT: &str = "recipient";
 
@@ -269,4 +271,13 @@ mod tests {
         assert_eq!(ids::split(&ids::with_key(ids::EDIT, 42)), (ids::EDIT, 42));
         assert_eq!(ids::split("other"), ("other", 0));
     }
+}
+
+/// A tip as a short message: the advice, then a before/after example where it has one.
+pub fn tip_text(tip: &crate::core::tips::Tip) -> String {
+    let mut text = format!("💡 **Coffee-request tip:** {}", tip.text);
+    if let (Some(before), Some(after)) = (&tip.before, &tip.after) {
+        text.push_str(&format!("\n> Instead of: {before}\n> Try: {after}"));
+    }
+    truncate(&text, MESSAGE_MAX)
 }

@@ -1,8 +1,11 @@
 //! Every command the bot registers, one file per group, listed in [`all`]. Permissions are
 //! declared on each command (`default_member_permissions`) and checked again when it runs.
 
+pub mod admin;
+pub mod coach;
 pub mod peers;
 pub mod review;
+pub mod tips;
 
 use super::{Data, Error};
 
@@ -13,5 +16,9 @@ pub fn all() -> Vec<poise::Command<Data, Error>> {
         review::review_message(),
         peers::profile(),
         peers::peers(),
+        coach::coach(),
+        tips::tip(),
+        admin::setup(),
+        admin::stats(),
     ]
 }

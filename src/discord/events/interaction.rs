@@ -10,6 +10,7 @@ use serenity::{
     CreateInteractionResponseMessage, CreateMessage, ModalInteraction,
 };
 
+use crate::discord::commands::coach;
 use crate::discord::commands::peers::{delete_member, peers_for};
 use crate::discord::commands::review::{review_for, Asker, Reviewed};
 use crate::discord::error::member_text;
@@ -76,6 +77,25 @@ pub async fn component(
             None => return Ok(()),
         },
         (ids::PROFILE_KEEP, _) => updated("Kept your profile as it is."),
+        (ids::TIP_SHARE, _) => match data.tips.all().get(key as usize) {
+            Some(tip) if c.guild_id.is_some() => CreateInteractionResponse::Message(
+                CreateInteractionResponseMessage::new()
+                    .content(format!(
+                        "<@{user}> shared a tip:\n{}",
+                        render::tip_text(tip)
+                    ))
+                    .allowed_mentions(no_pings()),
+            ),
+            _ => ephemeral("That tip can't be shared here."),
+        },
+        (ids::COACH_RESTART, _) => match coach::start_text(data, user).await {
+            Ok(first) => CreateInteractionResponse::Message(
+                CreateInteractionResponseMessage::new()
+                    .content(render::truncate(&first, render::MESSAGE_MAX))
+                    .allowed_mentions(no_pings()),
+            ),
+            Err(e) => ephemeral(&member_text(&e, "coach restart")),
+        },
         (ids::POST | ids::PEERS, None) => ephemeral(EXPIRED),
         _ => return Ok(()),
     };

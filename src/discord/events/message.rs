@@ -4,11 +4,14 @@
 //! that starts with the prefix (then a space, a line break or nothing) is reviewed; the review
 //! goes in a new thread on that message, or by DM when the server prefers it or the bot cannot
 //! create threads. Elsewhere the prefix is ignored. In a DM, any message is reviewed as a draft
-//! and answered in the DM. Members never see an internal error.
+//! and answered in the DM, unless the member is in a coaching conversation (or starts one with
+//! `coach`): then the message is the next answer. In the channel where tips are scheduled, the
+//! time of member messages is recorded (never their text). Members never see an internal error.
 
 use poise::serenity_prelude as serenity;
 use serenity::{CreateMessage, CreateThread, Message};
 
+use crate::discord::commands::coach;
 use crate::discord::commands::review::{review_for, Asker};
 use crate::discord::error::member_text;
 use crate::discord::render::{self, no_pings};
@@ -43,19 +46,37 @@ async fn mentoring_channel(
     message: &Message,
     guild: u64,
 ) -> Result<(), Error> {
-    let settings = &data.settings;
-    if settings.mentoring_channel_id != Some(message.channel_id.get()) {
+    let server = data.guild_settings(guild).await?;
+    let channel = message.channel_id.get();
+    // Member activity is what lets a scheduled tip go out; only the time is kept.
+    let tip_channel = server
+        .tip_channel_id
+        .or(server.mentoring_channel_id)
+        .or(data.settings.mentoring_channel_id);
+    if tip_channel == Some(channel) && server.tip_cadence.is_some() {
+        data.store
+            .mark_activity(guild, channel, data.clock.now())
+            .await?;
+    }
+    let mentoring = server
+        .mentoring_channel_id
+        .or(data.settings.mentoring_channel_id);
+    if mentoring != Some(channel) {
         return Ok(());
     }
-    let Some(draft) = strip_prefix(&message.content, &settings.command_prefix) else {
+    let prefix = server
+        .prefix
+        .as_deref()
+        .unwrap_or(&data.settings.command_prefix);
+    let Some(draft) = strip_prefix(&message.content, prefix) else {
         return Ok(());
     };
     let asker = Asker {
         user_id: message.author.id.get(),
         guild_id: Some(guild),
     };
-    let reply = answer(data, asker, draft, &settings.command_prefix).await;
-    if settings.reply_mode == ReplyMode::Thread {
+    let reply = answer(data, asker, draft, prefix).await;
+    if server.reply_mode.unwrap_or(data.settings.reply_mode) == ReplyMode::Thread {
         let thread = CreateThread::new("Review of your draft")
             .auto_archive_duration(serenity::AutoArchiveDuration::OneDay);
         match message
@@ -68,7 +89,7 @@ async fn mentoring_channel(
                 return Ok(());
             }
             Err(e) => {
-                tracing::info!(error = %e, channel = message.channel_id.get(), "cannot create a thread; answering by DM")
+                tracing::info!(error = %e, channel, "cannot create a thread; answering by DM")
             }
         }
     }
@@ -77,11 +98,20 @@ async fn mentoring_channel(
 }
 
 async fn dm(ctx: &serenity::Context, data: &Data, message: &Message) -> Result<(), Error> {
-    let asker = Asker {
-        user_id: message.author.id.get(),
-        guild_id: None,
+    let user = message.author.id.get();
+    let reply = match coach::continue_in_dm(data, user, &message.content).await {
+        Ok(Some(reply)) => reply,
+        Ok(None) => {
+            let asker = Asker {
+                user_id: user,
+                guild_id: None,
+            };
+            answer(data, asker, &message.content, &data.settings.command_prefix).await
+        }
+        Err(e) => CreateMessage::new()
+            .content(member_text(&e, "coaching"))
+            .allowed_mentions(no_pings()),
     };
-    let reply = answer(data, asker, &message.content, &data.settings.command_prefix).await;
     message.channel_id.send_message(&ctx.http, reply).await?;
     Ok(())
 }
