@@ -37,6 +37,17 @@ impl Bot {
         db: &str,
         dir: tempfile::TempDir,
     ) -> Bot {
+        Bot::start_with_hooks(fake, env, db, dir, coffee_coach::discord::Hooks::default()).await
+    }
+
+    /// Starts the bot with a chosen clock and scheduler tick.
+    pub async fn start_with_hooks(
+        fake: &FakeDiscord,
+        env: &[(&str, &str)],
+        db: &str,
+        dir: tempfile::TempDir,
+        hooks: coffee_coach::discord::Hooks,
+    ) -> Bot {
         let mut vars: HashMap<String, String> = HashMap::from([
             ("DISCORD_TOKEN".into(), FakeDiscord::TOKEN.into()),
             ("DISCORD_API_URL".into(), fake.base_url()),
@@ -52,17 +63,20 @@ impl Bot {
         }
         let settings =
             Settings::from_lookup(&config_dir(), |k| vars.get(k).cloned()).expect("settings");
+        let readies = fake.gateway_counts().0;
+        let registrations = fake.requests_to("/commands").await.len();
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             let shutdown = async {
                 let _ = stopped.await;
             };
-            if let Err(e) = coffee_coach::discord::run(settings, shutdown).await {
+            if let Err(e) = coffee_coach::discord::run_with(settings, hooks, shutdown).await {
                 eprintln!("bot stopped: {e:#}");
             }
         });
-        fake.wait_ready().await;
-        fake.wait_for("PUT", "/commands", crate::fake::WAIT).await;
+        fake.wait_ready_count(readies + 1).await;
+        fake.wait_for_nth("PUT", "/commands", registrations, crate::fake::WAIT)
+            .await;
         Bot {
             stop: Some(stop),
             task: Some(task),

@@ -17,3 +17,5 @@ mod store;
 mod bot;
 // Profiles and peers end to end, and durability across SIGKILL.
 mod peers;
+// DM coaching, tips and their schedule, /setup and /stats end to end.
+mod community;
