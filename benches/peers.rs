@@ -2,7 +2,7 @@
 //!
 //! Measures the pure `peers::suggest` over what the store returns, and the full path (SQLite
 //! query on a file + `suggest`), both with the plain stage-range query and with the path-token
-//! pre-filter the adapter uses. Run with
+//! pre-filter, and the in-memory `PeerIndex` the bot keeps per server. Run with
 //! `cargo bench --bench peers -- --warm-up-time 1 --measurement-time 3`.
 
 use std::collections::HashMap;
@@ -10,7 +10,7 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
-use coffee_coach::core::peers::{self, Seeker};
+use coffee_coach::core::peers::{self, PeerIndex, Seeker};
 use coffee_coach::core::profile::{Profile, Stage};
 use coffee_coach::store::Store;
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -251,7 +251,38 @@ fn bench_peers(c: &mut Criterion) {
         );
     }
 
+    // What the bot runs: an in-memory index per server, loaded once from the store.
+    let index = PeerIndex::new(
+        runtime
+            .block_on(store.peer_candidates(GUILD, 0, Stage::Exploring, Stage::Leading))
+            .unwrap(),
+    );
+    for (i, s) in seekers.iter().enumerate() {
+        let want = peers::suggest(s, &by_tokens[i], &recent, cap, 5, now());
+        assert_eq!(index.suggest(s, &recent, cap, 5, now()), want, "the index gives the same answer");
+    }
+
     let mut group = c.benchmark_group("peers");
+    group.bench_function("index/PeerIndex::suggest over 100k profiles (what /peers runs)", |b| {
+        let mut i = 0;
+        b.iter(|| {
+            i = (i + 1) % seekers.len();
+            black_box(index.suggest(&seekers[i], &recent, cap, 5, now()))
+        })
+    });
+    group.bench_function("index/PeerIndex::suggest + weekly counts query", |b| {
+        let mut i = 0;
+        b.iter(|| {
+            i = (i + 1) % seekers.len();
+            runtime.block_on(async {
+                let counts = store
+                    .recent_suggestion_counts(GUILD, now() - chrono::Duration::days(7))
+                    .await
+                    .unwrap();
+                black_box(index.suggest(&seekers[i], &counts, cap, 5, now()))
+            })
+        })
+    });
     group.sample_size(20);
     group.bench_function("suggest/pure over stage-range rows", |b| {
         let mut i = 0;

@@ -21,7 +21,7 @@ pub struct UserError(pub String);
 
 impl UserError {
     /// A user error as an [`Error`].
-    pub fn new(text: impl Into<String>) -> Error {
+    pub fn err(text: impl Into<String>) -> Error {
         UserError(text.into()).into()
     }
 }

@@ -254,6 +254,15 @@ pub fn draft_modal(key: u64, draft: Option<&str>, recipient: Option<&str>) -> Cr
     ])
 }
 
+/// A tip as a short message: the advice, then a before/after example where it has one.
+pub fn tip_text(tip: &crate::core::tips::Tip) -> String {
+    let mut text = format!("💡 **Coffee-request tip:** {}", tip.text);
+    if let (Some(before), Some(after)) = (&tip.before, &tip.after) {
+        text.push_str(&format!("\n> Instead of: {before}\n> Try: {after}"));
+    }
+    truncate(&text, MESSAGE_MAX)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -271,13 +280,4 @@ mod tests {
         assert_eq!(ids::split(&ids::with_key(ids::EDIT, 42)), (ids::EDIT, 42));
         assert_eq!(ids::split("other"), ("other", 0));
     }
-}
-
-/// A tip as a short message: the advice, then a before/after example where it has one.
-pub fn tip_text(tip: &crate::core::tips::Tip) -> String {
-    let mut text = format!("💡 **Coffee-request tip:** {}", tip.text);
-    if let (Some(before), Some(after)) = (&tip.before, &tip.after) {
-        text.push_str(&format!("\n> Instead of: {before}\n> Try: {after}"));
-    }
-    truncate(&text, MESSAGE_MAX)
 }

@@ -94,7 +94,7 @@ pub async fn set(
     if let Some(p) = prefix {
         let p = p.trim();
         if p.is_empty() || p.contains(char::is_whitespace) {
-            return Err(UserError::new(
+            return Err(UserError::err(
                 "The prefix must be one word without spaces, like `!review`.",
             ));
         }
@@ -120,7 +120,7 @@ pub async fn set(
     if let Some(tz) = timezone {
         let tz = tz.trim();
         if tz.parse::<chrono_tz::Tz>().is_err() {
-            return Err(UserError::new(format!(
+            return Err(UserError::err(format!(
                 "I don't know the time zone `{}`. Use a name like Europe/London, America/New_York or Asia/Jerusalem.",
                 tz.replace('`', "'")
             )));
@@ -252,5 +252,5 @@ pub async fn stats(ctx: Context<'_>) -> Result<(), Error> {
 fn guild_id(ctx: Context<'_>) -> Result<u64, Error> {
     ctx.guild_id()
         .map(|g| g.get())
-        .ok_or_else(|| UserError::new("This command works inside a server."))
+        .ok_or_else(|| UserError::err("This command works inside a server."))
 }

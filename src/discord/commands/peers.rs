@@ -123,7 +123,7 @@ pub async fn set(
     };
     let profile = input
         .validate(guild, user, now)
-        .map_err(|e| UserError::new(e.to_string()))?;
+        .map_err(|e| UserError::err(e.to_string()))?;
     data.store.upsert_profile(&profile).await?;
     if let Some(index) = data
         .peers
@@ -318,6 +318,6 @@ pub async fn peers_for(
 fn ids_of(ctx: Context<'_>) -> Result<(u64, u64), Error> {
     let guild = ctx
         .guild_id()
-        .ok_or_else(|| UserError::new("This command works inside a server."))?;
+        .ok_or_else(|| UserError::err("This command works inside a server."))?;
     Ok((guild.get(), ctx.author().id.get()))
 }

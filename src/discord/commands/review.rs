@@ -42,7 +42,7 @@ pub async fn review_for(
     let max = data.settings.max_draft_chars;
     let chars = draft.chars().count();
     if chars > max {
-        return Err(UserError::new(format!(
+        return Err(UserError::err(format!(
             "That draft is {chars} characters; I review up to {max}. A coffee request works best \
              in under 125 words, so try trimming it to the essentials."
         )));
@@ -56,7 +56,7 @@ pub async fn review_for(
             .unwrap_or_else(|p| p.into_inner())
             .try_take(asker.user_id, now);
         if let Err(wait) = wait {
-            return Err(UserError::new(format!(
+            return Err(UserError::err(format!(
                 "You've reached {} reviews a minute. Try again in {} seconds.",
                 data.settings.reviews_per_minute,
                 wait.as_secs().max(1)
@@ -147,7 +147,7 @@ pub async fn review(
 #[poise::command(context_menu_command = "Review draft", rename = "Review draft")]
 pub async fn review_message(ctx: Context<'_>, message: serenity::Message) -> Result<(), Error> {
     if message.content.trim().is_empty() {
-        return Err(UserError::new(
+        return Err(UserError::err(
             "That message has no text I can review (I read the text of a message, not its embeds or files).",
         ));
     }
