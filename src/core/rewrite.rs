@@ -287,7 +287,7 @@ impl Rewriter {
 
     fn compose(&self, specifics: &Specifics, kept: &[String], plan: &Plan) -> String {
         let t = &self.templates;
-        let topic = specifics.topic.as_deref().unwrap_or("[the topic]");
+        let topic = specifics.topic.as_deref().unwrap_or("this");
         let fill = |template: &str| -> String {
             let (verb, content) = specifics
                 .content
