@@ -34,6 +34,8 @@ const CALLBACK_TIMEOUT: Duration = Duration::from_secs(10);
 const WARMUP: usize = 50;
 /// First member id; interaction `i` comes from `MEMBER_BASE + i`.
 const MEMBER_BASE: u64 = 1_000_000_000_000_010_000;
+/// Quiet time after the last dispatch before the first look at the recorded requests.
+const GRACE: Duration = Duration::from_millis(500);
 /// RSS sampling period.
 const SAMPLE_EVERY: Duration = Duration::from_millis(50);
 
@@ -159,6 +161,20 @@ fn memory_kb(pid: u32) -> Option<(u64, u64)> {
     Some((field("VmRSS:")?, field("VmHWM:")?))
 }
 
+/// User plus system CPU time of a process (`/proc/<pid>/stat`, in USER_HZ = 100 ticks/s).
+fn cpu_time(pid: &str) -> Duration {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the `(comm)`, which may contain spaces: state is field 3, utime 14, stime 15.
+    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<u64> = after
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|f| f.parse().ok())
+        .collect();
+    Duration::from_millis(fields.iter().sum::<u64>() * 10)
+}
+
 /// The interaction id in `/api/v10/interactions/{id}/{token}/callback`.
 fn callback_id(path: &str) -> Option<&str> {
     let rest = path.split("/interactions/").nth(1)?;
@@ -209,12 +225,16 @@ struct Outcome {
 
 /// Waits until every interaction has a callback or its 10 s ran out, polling the recorded
 /// requests (one lock and clone per poll, matched by interaction id).
+///
+/// The first poll waits [`GRACE`] after the last dispatch: the fake takes `RecordedRequest::at`
+/// while holding the lock that `requests()` holds for its deep clone of every request, so a
+/// poll that overlaps a callback would delay that callback's `at` by the clone (tens of ms).
 async fn collect(fake: &FakeDiscord, sent: &[Sent]) -> Outcome {
-    let deadline = sent
-        .iter()
-        .map(|s| s.dispatched)
-        .max()
-        .map_or_else(Instant::now, |d| d + CALLBACK_TIMEOUT);
+    let last = sent.iter().map(|s| s.dispatched).max();
+    let deadline = last.map_or_else(Instant::now, |d| d + CALLBACK_TIMEOUT);
+    if let Some(last) = last {
+        tokio::time::sleep_until((last + GRACE).into()).await;
+    }
     loop {
         let requests = fake.requests().await;
         let callbacks: HashMap<&str, &fake::RecordedRequest> = requests
@@ -333,6 +353,7 @@ async fn main() -> ExitCode {
         );
     }
     let rss_before = memory_kb(pid).map_or(0, |(rss, _)| rss);
+    let (bot_cpu_before, own_cpu_before) = (cpu_time(&pid.to_string()), cpu_time("self"));
 
     // Measured run, paced by absolute ticks.
     let mut sent = Vec::with_capacity(args.count);
@@ -345,6 +366,10 @@ async fn main() -> ExitCode {
         sent.push(send_review(&fake, WARMUP + i).await);
     }
     let send_secs = started.elapsed().as_secs_f64();
+    let (bot_cpu, own_cpu) = (
+        cpu_time(&pid.to_string()).saturating_sub(bot_cpu_before),
+        cpu_time("self").saturating_sub(own_cpu_before),
+    );
     let outcome = collect(&fake, &sent).await;
 
     stop.store(true, Ordering::Relaxed);
@@ -380,6 +405,22 @@ async fn main() -> ExitCode {
         rss_before as f64 / 1024.0,
         rss_end as f64 / 1024.0
     );
+    println!(
+        "  CPU s         bot {:.2}, fake + load generator {:.2} (while sending)",
+        bot_cpu.as_secs_f64(),
+        own_cpu.as_secs_f64()
+    );
+    let mut slowest: Vec<(Duration, usize)> = outcome.latencies.iter().copied().zip(0..).collect();
+    slowest.sort_unstable_by(|a, b| b.cmp(a));
+    let slowest: Vec<String> = slowest
+        .iter()
+        .take(3)
+        .map(|(d, i)| {
+            let at = sent[*i].dispatched.duration_since(started);
+            format!("{:.2} ms (#{i} at +{:.2} s)", ms(*d), at.as_secs_f64())
+        })
+        .collect();
+    println!("  slowest       {}", slowest.join(", "));
     println!("  violations    {}", violations.len());
     println!(
         "  embeds        {} of {} callbacks carried an embed (real reviews)",
