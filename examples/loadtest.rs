@@ -1,0 +1,444 @@
+//! Measures the real bot under load: `cargo run --release --example loadtest [-- --count 2000
+//! --rate 100]` (needs `cargo build --release --bin coffee-coach` first).
+//!
+//! Starts the fake Discord of the integration tests in this process, runs the release binary
+//! `coffee-coach run` against it as a child process, warms it up, then sends `--count` `/review`
+//! slash interactions at `--rate` per second, each from a different member (the bot allows 10
+//! reviews a minute per member). Latency is the time from handing the INTERACTION_CREATE to the
+//! fake's gateway connection to the moment the fake received the bot's
+//! `POST /interactions/{id}/{token}/callback` (`RecordedRequest::at`, taken before the fake
+//! validates the body against the OpenAPI spec). The child's RSS is sampled every 50 ms from
+//! `/proc/<pid>/status`; the peak is its `VmHWM`.
+//!
+//! Prints count, rate, p50/p90/p99/max latency, peak RSS, OpenAPI violations and how many
+//! callbacks carried an embed. Exits non-zero if an interaction got no callback within 10 s or
+//! the fake saw a violation.
+
+#[path = "../tests/integration/fake/mod.rs"]
+mod fake;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use fake::{option_string, FakeDiscord};
+use tokio::time::MissedTickBehavior;
+
+/// How long every interaction may wait for its callback.
+const CALLBACK_TIMEOUT: Duration = Duration::from_secs(10);
+/// Interactions sent before the measured run (JIT-free, but caches, the validator of the
+/// callback route and the connection pool warm up).
+const WARMUP: usize = 50;
+/// First member id; interaction `i` comes from `MEMBER_BASE + i`.
+const MEMBER_BASE: u64 = 1_000_000_000_000_010_000;
+/// Quiet time after the last dispatch before the first look at the recorded requests.
+const GRACE: Duration = Duration::from_millis(500);
+/// RSS sampling period.
+const SAMPLE_EVERY: Duration = Duration::from_millis(50);
+
+/// Realistic drafts (300-600 characters), failing and passing, one with `@everyone`.
+const DRAFTS: [&str; 10] = [
+    "Hi Sam, I hope you're doing well! I'm a bootcamp graduate trying to break into product \
+     management and I've been following your posts for a while. Can I pick your brain over coffee \
+     sometime? I'd love to hear about your whole journey, what a PM actually does day to day, how \
+     you got your first role and any general advice you have for someone like me. Let me know!",
+    "Hi Tom, quick one: could you tell me whether the SQL test at your company is timed? I have \
+     the take-home for the data analyst role on Thursday and the recruiter only said it takes \
+     'about an hour'. I've practised window functions and joins on the public datasets, so I \
+     mainly want to know whether to budget for speed or for polish. Thanks either way!",
+    "Hey Lior, would you be up for a 20-minute call next week? I read your write-up on moving \
+     your payments team from monthly to weekly releases and tried the same checklist with my \
+     team at a small lender. Two of your steps worked and one backfired in a way you might find \
+     useful, because our auditors asked for it to be reverted. I'd like to show you what happened \
+     and ask one question about how you handled the change-approval board.",
+    "@everyone hi all!! I'm new here and looking for a mentor in data science. I'm happy to meet \
+     anyone for coffee who can tell me about the industry, which courses I should take, how to \
+     write a resume, what salary to ask for and whether I should do a masters. Please DM me if \
+     you have time, I'm free most evenings and weekends. Thanks so much in advance everyone!",
+    "Hi Maya, I bought your book and I have a lot of notes on how its exercises worked for people \
+     at a career crossroads in my bootcamp cohort: eleven of us did the values worksheet and \
+     seven changed their target role afterwards. I would love to sit down with you over coffee \
+     for half an hour and share what I saw, including the two exercises nobody finished and why.",
+    "Hello, I'm reaching out because I want to work at Google. Could you refer me? I don't have \
+     a specific role in mind yet but I'm a hard worker and a fast learner and I think I would be \
+     a great fit for the culture. I've attached my CV. It would also be great if we could have \
+     a coffee so you can tell me everything about the interview process and how to prepare.",
+    "Hi Priya, I'm a junior backend developer two years into my first job and I'm weighing an \
+     internal move to the platform team. You made the same move at your company in 2021. Could \
+     I ask you one thing over a 15-minute coffee chat: what did you wish you had learned before \
+     switching, Kubernetes or observability? I'll bring my own notes and keep it short.",
+    "Hey, what is the difference between a data engineer and a data analyst? Also what is a \
+     good salary for a junior UX designer in Berlin, and what are the best free resources to \
+     learn Python? I'd love to grab coffee and chat about all of it, and maybe you can look at \
+     my portfolio too. I'm flexible any day this month, just tell me when works for you.",
+    "Hi Jonas, thanks for your talk at the meetup on Tuesday about accessibility audits. I ran \
+     the screen-reader checklist from your slides on our checkout page and found three issues \
+     that our automated tools missed. I'm writing up the results for our team wiki; would you \
+     be open to me sending you the two-page summary and, if you find it useful, a short coffee \
+     to hear which fix you'd prioritise first?",
+    "Dear Sir or Madam, I am writing to request a networking coffee meeting at your earliest \
+     convenience. I am passionate about technology and would appreciate the opportunity to learn \
+     from your experience and expertise in the industry. I am open to any advice or guidance you \
+     may be able to offer regarding my career path. I look forward to hearing from you soon.",
+];
+
+struct Args {
+    count: usize,
+    rate: u64,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut args = Args {
+        count: 2000,
+        rate: 100,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(arg) = it.next() {
+        let (name, inline) = match arg.split_once('=') {
+            Some((n, v)) => (n.to_owned(), Some(v.to_owned())),
+            None => (arg.clone(), None),
+        };
+        let mut value = |what: &str| {
+            inline
+                .clone()
+                .or_else(|| it.next())
+                .ok_or_else(|| format!("{what} needs a value"))
+        };
+        match name.as_str() {
+            "--count" => {
+                args.count = value("--count")?
+                    .parse()
+                    .map_err(|e| format!("--count: {e}"))?
+            }
+            "--rate" => {
+                args.rate = value("--rate")?
+                    .parse()
+                    .map_err(|e| format!("--rate: {e}"))?
+            }
+            "-h" | "--help" => {
+                println!("usage: loadtest [--count N] [--rate PER_SECOND]");
+                std::process::exit(0);
+            }
+            other => return Err(format!("unknown argument {other}")),
+        }
+    }
+    if args.count == 0 || args.rate == 0 {
+        return Err("--count and --rate must be positive".into());
+    }
+    Ok(args)
+}
+
+/// `target/<profile>/coffee-coach`, beside `target/<profile>/examples/loadtest`.
+fn bot_binary() -> Result<PathBuf, String> {
+    let exe = std::env::current_exe().map_err(|e| format!("current_exe: {e}"))?;
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .ok_or_else(|| format!("unexpected location of the example: {}", exe.display()))?;
+    let bin = profile_dir.join(format!("coffee-coach{}", std::env::consts::EXE_SUFFIX));
+    if !bin.is_file() {
+        return Err(format!(
+            "{} not found: build the bot first with `cargo build --release --bin coffee-coach` \
+             (same CARGO_TARGET_DIR as this example)",
+            bin.display()
+        ));
+    }
+    Ok(bin)
+}
+
+/// `VmRSS` and `VmHWM` of a process in kB.
+fn memory_kb(pid: u32) -> Option<(u64, u64)> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+    };
+    Some((field("VmRSS:")?, field("VmHWM:")?))
+}
+
+/// User plus system CPU time of a process (`/proc/<pid>/stat`, in USER_HZ = 100 ticks/s).
+fn cpu_time(pid: &str) -> Duration {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the `(comm)`, which may contain spaces: state is field 3, utime 14, stime 15.
+    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<u64> = after
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|f| f.parse().ok())
+        .collect();
+    Duration::from_millis(fields.iter().sum::<u64>() * 10)
+}
+
+/// The interaction id in `/api/v10/interactions/{id}/{token}/callback`.
+fn callback_id(path: &str) -> Option<&str> {
+    let rest = path.split("/interactions/").nth(1)?;
+    let (id, rest) = rest.split_once('/')?;
+    rest.ends_with("/callback").then_some(id)
+}
+
+/// Nearest-rank percentile of a sorted slice.
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// One sent interaction.
+struct Sent {
+    id: String,
+    /// Just after the INTERACTION_CREATE was queued on the fake's gateway connection.
+    dispatched: Instant,
+}
+
+/// Sends `/review` from member `MEMBER_BASE + n` with draft `n % 10`.
+async fn send_review(fake: &FakeDiscord, n: usize) -> Sent {
+    let draft = DRAFTS[n % DRAFTS.len()];
+    let options = serde_json::json!([option_string("draft", draft)]);
+    let interaction = fake.slash_command(
+        "review",
+        options,
+        MEMBER_BASE + n as u64,
+        FakeDiscord::COFFEE_CHANNEL_ID,
+    );
+    let id = fake.send_interaction(interaction).await;
+    Sent {
+        id,
+        dispatched: Instant::now(),
+    }
+}
+
+/// What became of the measured interactions.
+struct Outcome {
+    latencies: Vec<Duration>,
+    missing: Vec<String>,
+    with_embed: usize,
+}
+
+/// Waits until every interaction has a callback or its 10 s ran out, polling the recorded
+/// requests (one lock and clone per poll, matched by interaction id).
+///
+/// The first poll waits [`GRACE`] after the last dispatch: the fake takes `RecordedRequest::at`
+/// while holding the lock that `requests()` holds for its deep clone of every request, so a
+/// poll that overlaps a callback would delay that callback's `at` by the clone (tens of ms).
+async fn collect(fake: &FakeDiscord, sent: &[Sent]) -> Outcome {
+    let last = sent.iter().map(|s| s.dispatched).max();
+    let deadline = last.map_or_else(Instant::now, |d| d + CALLBACK_TIMEOUT);
+    if let Some(last) = last {
+        tokio::time::sleep_until((last + GRACE).into()).await;
+    }
+    loop {
+        let requests = fake.requests().await;
+        let callbacks: HashMap<&str, &fake::RecordedRequest> = requests
+            .iter()
+            .filter(|r| r.method == "POST")
+            .filter_map(|r| callback_id(&r.path).map(|id| (id, r)))
+            .collect();
+        let mut latencies = Vec::with_capacity(sent.len());
+        let mut missing = Vec::new();
+        let mut with_embed = 0;
+        for s in sent {
+            match callbacks.get(s.id.as_str()) {
+                Some(cb) if cb.at.duration_since(s.dispatched) <= CALLBACK_TIMEOUT => {
+                    latencies.push(cb.at.saturating_duration_since(s.dispatched));
+                    if cb.body["data"]["embeds"]
+                        .as_array()
+                        .is_some_and(|e| !e.is_empty())
+                    {
+                        with_embed += 1;
+                    }
+                }
+                _ => missing.push(s.id.clone()),
+            }
+        }
+        if missing.is_empty() || Instant::now() >= deadline {
+            return Outcome {
+                latencies,
+                missing,
+                with_embed,
+            };
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = match parse_args() {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("loadtest: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let bin = match bot_binary() {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("loadtest: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().expect("tempdir");
+
+    let fake = FakeDiscord::start().await;
+    let mut child = tokio::process::Command::new(&bin)
+        .arg("run")
+        .current_dir(repo)
+        .env_remove("http_proxy")
+        .env_remove("https_proxy")
+        .env_remove("HTTP_PROXY")
+        .env_remove("HTTPS_PROXY")
+        .env_remove("ALL_PROXY")
+        .env_remove("all_proxy")
+        .env("DISCORD_TOKEN", FakeDiscord::TOKEN)
+        .env("DISCORD_API_URL", fake.base_url())
+        .env("DEV_GUILD_ID", FakeDiscord::GUILD_ID.to_string())
+        .env(
+            "MENTORING_CHANNEL_ID",
+            FakeDiscord::COFFEE_CHANNEL_ID.to_string(),
+        )
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}", dir.path().join("load.db").display()),
+        )
+        .env("RUST_LOG", "warn")
+        .env("COFFEE_COACH_CONFIG", repo.join("config"))
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {}: {e}", bin.display()));
+    let pid = child.id().expect("child pid");
+
+    // RSS sampler.
+    let stop = Arc::new(AtomicBool::new(false));
+    let peak_sampled = Arc::new(AtomicU64::new(0));
+    let sampler = {
+        let (stop, peak) = (Arc::clone(&stop), Arc::clone(&peak_sampled));
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(SAMPLE_EVERY);
+            while !stop.load(Ordering::Relaxed) {
+                tick.tick().await;
+                if let Some((rss, _)) = memory_kb(pid) {
+                    peak.fetch_max(rss, Ordering::Relaxed);
+                }
+            }
+        })
+    };
+
+    fake.wait_ready().await;
+    fake.wait_for("PUT", "/commands", fake::WAIT).await;
+
+    // Warm-up: also compiles the fake's validator for the callback route.
+    let warm: Vec<Sent> = {
+        let mut v = Vec::with_capacity(WARMUP);
+        for n in 0..WARMUP {
+            v.push(send_review(&fake, n).await);
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        v
+    };
+    let warm = collect(&fake, &warm).await;
+    if !warm.missing.is_empty() {
+        eprintln!(
+            "loadtest: {} warm-up interaction(s) got no callback",
+            warm.missing.len()
+        );
+    }
+    let rss_before = memory_kb(pid).map_or(0, |(rss, _)| rss);
+    let (bot_cpu_before, own_cpu_before) = (cpu_time(&pid.to_string()), cpu_time("self"));
+
+    // Measured run, paced by absolute ticks.
+    let mut sent = Vec::with_capacity(args.count);
+    let period = Duration::from_secs_f64(1.0 / args.rate as f64);
+    let mut tick = tokio::time::interval(period);
+    tick.set_missed_tick_behavior(MissedTickBehavior::Burst);
+    let started = Instant::now();
+    for i in 0..args.count {
+        tick.tick().await;
+        sent.push(send_review(&fake, WARMUP + i).await);
+    }
+    let send_secs = started.elapsed().as_secs_f64();
+    let (bot_cpu, own_cpu) = (
+        cpu_time(&pid.to_string()).saturating_sub(bot_cpu_before),
+        cpu_time("self").saturating_sub(own_cpu_before),
+    );
+    let outcome = collect(&fake, &sent).await;
+
+    stop.store(true, Ordering::Relaxed);
+    let _ = sampler.await;
+    let (rss_end, hwm) = memory_kb(pid).unwrap_or((0, 0));
+    let peak_kb = hwm.max(peak_sampled.load(Ordering::Relaxed));
+    let _ = child.start_kill();
+    let _ = child.wait().await;
+
+    let violations = fake.violations();
+    let mut lat = outcome.latencies.clone();
+    lat.sort_unstable();
+    let actual_rate = args.count as f64 / send_secs;
+    println!("coffee-coach load test: {}", bin.display());
+    println!(
+        "  interactions  {} /review at {} per second (sent in {:.2} s, {:.1}/s)",
+        args.count, args.rate, send_secs, actual_rate
+    );
+    if lat.is_empty() {
+        println!("  latency       no callbacks");
+    } else {
+        println!(
+            "  latency ms    p50 {:.2}  p90 {:.2}  p99 {:.2}  max {:.2}  (dispatch -> callback at the fake)",
+            ms(percentile(&lat, 50.0)),
+            ms(percentile(&lat, 90.0)),
+            ms(percentile(&lat, 99.0)),
+            ms(*lat.last().expect("non-empty"))
+        );
+    }
+    println!(
+        "  RSS MB        peak {:.1} (VmHWM), after warm-up {:.1}, at the end {:.1}",
+        peak_kb as f64 / 1024.0,
+        rss_before as f64 / 1024.0,
+        rss_end as f64 / 1024.0
+    );
+    println!(
+        "  CPU s         bot {:.2}, fake + load generator {:.2} (while sending)",
+        bot_cpu.as_secs_f64(),
+        own_cpu.as_secs_f64()
+    );
+    let mut slowest: Vec<(Duration, usize)> = outcome.latencies.iter().copied().zip(0..).collect();
+    slowest.sort_unstable_by(|a, b| b.cmp(a));
+    let slowest: Vec<String> = slowest
+        .iter()
+        .take(3)
+        .map(|(d, i)| {
+            let at = sent[*i].dispatched.duration_since(started);
+            format!("{:.2} ms (#{i} at +{:.2} s)", ms(*d), at.as_secs_f64())
+        })
+        .collect();
+    println!("  slowest       {}", slowest.join(", "));
+    println!("  violations    {}", violations.len());
+    println!(
+        "  embeds        {} of {} callbacks carried an embed (real reviews)",
+        outcome.with_embed,
+        lat.len()
+    );
+    println!(
+        "  missing       {} interaction(s) without a callback within {} s",
+        outcome.missing.len(),
+        CALLBACK_TIMEOUT.as_secs()
+    );
+    println!("  targets       p99 < 5 ms at 100/s, peak RSS < 40 MB");
+
+    for v in violations.iter().take(5) {
+        eprintln!("violation: {v}");
+    }
+    if !outcome.missing.is_empty() || !violations.is_empty() {
+        return ExitCode::FAILURE;
+    }
+    ExitCode::SUCCESS
+}
