@@ -259,17 +259,24 @@ fn bench_peers(c: &mut Criterion) {
     );
     for (i, s) in seekers.iter().enumerate() {
         let want = peers::suggest(s, &by_tokens[i], &recent, cap, 5, now());
-        assert_eq!(index.suggest(s, &recent, cap, 5, now()), want, "the index gives the same answer");
+        assert_eq!(
+            index.suggest(s, &recent, cap, 5, now()),
+            want,
+            "the index gives the same answer"
+        );
     }
 
     let mut group = c.benchmark_group("peers");
-    group.bench_function("index/PeerIndex::suggest over 100k profiles (what /peers runs)", |b| {
-        let mut i = 0;
-        b.iter(|| {
-            i = (i + 1) % seekers.len();
-            black_box(index.suggest(&seekers[i], &recent, cap, 5, now()))
-        })
-    });
+    group.bench_function(
+        "index/PeerIndex::suggest over 100k profiles (what /peers runs)",
+        |b| {
+            let mut i = 0;
+            b.iter(|| {
+                i = (i + 1) % seekers.len();
+                black_box(index.suggest(&seekers[i], &recent, cap, 5, now()))
+            })
+        },
+    );
     group.bench_function("index/PeerIndex::suggest + weekly counts query", |b| {
         let mut i = 0;
         b.iter(|| {

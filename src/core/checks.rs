@@ -339,7 +339,6 @@ impl Patterns {
         // would be a size limit, which the generous limit below rules out for our configs.
         let set = RegexSetBuilder::new(&sources)
             .size_limit(64 << 20)
-            .dfa_size_limit(64 << 20)
             .build()
             .unwrap_or_else(|_| RegexSet::empty());
         let regexes = sources.iter().filter_map(|s| Regex::new(s).ok()).collect();
@@ -347,10 +346,77 @@ impl Patterns {
     }
 }
 
-/// The pattern as compiled: case-insensitive, with ASCII word boundaries (`\b` in Unicode mode
-/// keeps the regex engine off its fast DFA path, and our vocabulary is English).
-fn case_insensitive(pattern: &str) -> String {
-    format!("(?i){}", pattern.replace(r"\b", r"(?-u:\b)"))
+/// The pattern as compiled: case-insensitive, with ASCII word boundaries and ASCII `\s`, `\w`,
+/// `\d` (their Unicode forms make the lazy DFA of a set of ~200 patterns too large for its
+/// cache, and our vocabulary is English). Letters outside ASCII in a pattern still match.
+pub(crate) fn case_insensitive(pattern: &str) -> String {
+    format!("(?i){}", ascii_classes(pattern))
+}
+
+/// `\b`, `\s`, `\w`, `\d` (and their negations) in their ASCII forms, inside and outside brackets.
+pub(crate) fn ascii_classes(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len() + 16);
+    let mut chars = pattern.chars().peekable();
+    let mut in_class = false;
+    while let Some(c) = chars.next() {
+        match (c, chars.peek().copied()) {
+            ('\\', Some(n)) => {
+                chars.next();
+                let ascii = match n {
+                    'w' => Some("A-Za-z0-9_"),
+                    's' => Some(" \\t\\n\\r\\x0B\\x0C"),
+                    'd' => Some("0-9"),
+                    _ => None,
+                };
+                match (in_class, ascii) {
+                    (true, Some(class)) => out.push_str(class),
+                    (false, _) if "bswdBSWD".contains(n) => {
+                        out.push_str("(?-u:\\");
+                        out.push(n);
+                        out.push(')');
+                    }
+                    _ => {
+                        out.push('\\');
+                        out.push(n);
+                    }
+                }
+            }
+            ('[', _) if !in_class => {
+                in_class = true;
+                out.push(c);
+                // A `]` or `^]` right after the opening bracket is a literal.
+                if chars.peek() == Some(&'^') {
+                    out.push('^');
+                    chars.next();
+                }
+                if chars.peek() == Some(&']') {
+                    out.push(']');
+                    chars.next();
+                }
+            }
+            (']', _) if in_class => {
+                in_class = false;
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod pattern_tests {
+    use super::case_insensitive;
+
+    #[test]
+    fn unicode_classes_become_ascii_inside_and_outside_brackets() {
+        assert_eq!(
+            case_insensitive(r"\bhi\s+[\w\s-]"),
+            r"(?i)(?-u:\b)hi(?-u:\s)+[A-Za-z0-9_ \t\n\r\x0B\x0C-]"
+        );
+        assert_eq!(case_insensitive(r"[^.?!\n]"), r"(?i)[^.?!\n]");
+        assert_eq!(case_insensitive(r"r[eé]sum[eé]"), "(?i)r[eé]sum[eé]");
+    }
 }
 
 struct Builder {

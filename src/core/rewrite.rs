@@ -385,7 +385,7 @@ impl Extractors {
         // These patterns are fixed and tested; compiling them cannot fail.
         let re = |p: &str| {
             // ASCII word boundaries keep the regex engine on its fast path.
-            Regex::new(&p.replace(r"\b", r"(?-u:\b)"))
+            Regex::new(&super::checks::ascii_classes(p))
                 .unwrap_or_else(|_| unreachable!("bad built-in pattern {p}"))
         };
         Extractors {
