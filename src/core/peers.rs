@@ -800,12 +800,14 @@ mod tests {
     }
 }
 
-/// The open profiles of one server in memory, with their path tokens, so a `/peers` query does
-/// not read thousands of rows from the database each time. The adapter fills it from the store
+/// The open profiles of one server in memory, with an inverted index from path token to
+/// members, so a `/peers` query touches only the profiles that share a word with the goal
+/// instead of reading thousands of rows from the database. The adapter fills it from the store
 /// once per server and keeps it in step with every profile write or delete.
 #[derive(Debug, Default, Clone)]
 pub struct PeerIndex {
     profiles: HashMap<u64, (Profile, Vec<String>)>,
+    by_token: HashMap<String, HashSet<u64>>,
 }
 
 impl PeerIndex {
@@ -820,17 +822,31 @@ impl PeerIndex {
 
     /// Adds or replaces a member's profile; a profile not open to coffee is removed.
     pub fn upsert(&mut self, profile: Profile) {
+        self.remove(profile.user_id);
         if profile.open_to_coffee {
             let tokens = profile_path_tokens(&profile);
+            for t in &tokens {
+                self.by_token
+                    .entry(t.clone())
+                    .or_default()
+                    .insert(profile.user_id);
+            }
             self.profiles.insert(profile.user_id, (profile, tokens));
-        } else {
-            self.profiles.remove(&profile.user_id);
         }
     }
 
     /// Removes a member.
     pub fn remove(&mut self, user_id: u64) {
-        self.profiles.remove(&user_id);
+        if let Some((_, tokens)) = self.profiles.remove(&user_id) {
+            for t in tokens {
+                if let Some(users) = self.by_token.get_mut(&t) {
+                    users.remove(&user_id);
+                    if users.is_empty() {
+                        self.by_token.remove(&t);
+                    }
+                }
+            }
+        }
     }
 
     /// How many open profiles the index holds.
@@ -843,21 +859,19 @@ impl PeerIndex {
         self.profiles.is_empty()
     }
 
-    /// The profiles that can score for `query`: stage in range, a path token in common, not the
+    /// The profiles that can score for `query`: a path token in common, stage in range, not the
     /// seeker. The same pre-filter as the store's `peer_candidates_matching`.
-    pub fn candidates<'a>(
-        &'a self,
-        query: &'a CandidateQuery,
-    ) -> impl Iterator<Item = &'a Profile> + 'a {
-        self.profiles.values().filter_map(move |(p, tokens)| {
-            let fits = p.user_id != query.exclude_user
-                && p.stage >= query.min_stage
-                && p.stage <= query.max_stage
-                && tokens
-                    .iter()
-                    .any(|t| query.path_tokens.binary_search(t).is_ok());
-            fits.then_some(p)
-        })
+    pub fn candidates(&self, query: &CandidateQuery) -> Vec<&Profile> {
+        let mut seen = HashSet::new();
+        query
+            .path_tokens
+            .iter()
+            .filter_map(|t| self.by_token.get(t))
+            .flatten()
+            .filter(|&&user| user != query.exclude_user && seen.insert(user))
+            .filter_map(|user| self.profiles.get(user).map(|(p, _)| p))
+            .filter(|p| p.stage >= query.min_stage && p.stage <= query.max_stage)
+            .collect()
     }
 
     /// [`suggest`] over this index.
@@ -880,5 +894,62 @@ impl PeerIndex {
             ),
             None => Vec::new(),
         }
+    }
+}
+
+#[cfg(test)]
+mod index_tests {
+    use super::*;
+    use crate::core::profile::Stage;
+
+    fn profile(user_id: u64, field: &str, stage: Stage, open: bool) -> Profile {
+        Profile {
+            guild_id: 1,
+            user_id,
+            role: "analyst".into(),
+            field: field.into(),
+            stage,
+            move_from: None,
+            move_to: None,
+            moved_on: None,
+            topics: Vec::new(),
+            can_help_with: String::new(),
+            open_to_coffee: open,
+            updated_at: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn the_index_follows_writes_and_deletes() {
+        let mut index = PeerIndex::new([
+            profile(1, "UX research", Stage::FirstRole, true),
+            profile(2, "UX research", Stage::Established, false),
+            profile(3, "nursing", Stage::FirstRole, true),
+        ]);
+        assert_eq!(index.len(), 2, "closed profiles are not indexed");
+        let seeker = Seeker {
+            guild_id: 1,
+            user_id: 9,
+            profile: None,
+            goal: Some("UX research".into()),
+        };
+        let ids = |index: &PeerIndex| -> Vec<u64> {
+            index
+                .suggest(&seeker, &HashMap::new(), 0, 5, Utc::now())
+                .iter()
+                .map(|s| s.user_id)
+                .collect()
+        };
+        assert_eq!(ids(&index), [1]);
+        index.upsert(profile(2, "UX research", Stage::Established, true));
+        assert_eq!(ids(&index).len(), 2);
+        index.upsert(profile(1, "nursing", Stage::FirstRole, true));
+        assert_eq!(
+            ids(&index),
+            [2],
+            "a changed field leaves the old token's list"
+        );
+        index.remove(2);
+        assert!(ids(&index).is_empty());
     }
 }
