@@ -7,7 +7,6 @@
 
 use poise::FrameworkError;
 
-use super::render::no_pings;
 use super::{Data, Error};
 
 /// What a member sees when something failed on our side.
@@ -87,11 +86,7 @@ pub async fn on_error(error: FrameworkError<'_, Data, Error>) {
 }
 
 async fn reply(ctx: super::Context<'_>, text: String) {
-    let reply = poise::CreateReply::default()
-        .content(text)
-        .ephemeral(true)
-        .allowed_mentions(no_pings());
-    if let Err(e) = ctx.send(reply).await {
+    if let Err(e) = super::commands::whisper(ctx, text).await {
         tracing::warn!(error = %e, "could not tell the member about an error");
     }
 }

@@ -188,13 +188,14 @@ const FAILING: &str =
     "Hi Sam, can I pick your brain over coffee? Tell me about product management.";
 const PASSING: &str = "Hi Tom, quick one: could you tell me whether the SQL test at your company is timed? Thanks either way!";
 
+/// An end-to-end test: a fresh fake Discord and bot, the body within a minute, no violations.
 macro_rules! e2e {
     ($name:ident, |$fake:ident| $body:block) => {
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn $name() {
-            let $fake = FakeDiscord::start().await;
-            let bot = Bot::start(&$fake, &[]).await;
-            tokio::time::timeout(Duration::from_secs(60), async { $body })
+            let $fake = crate::fake::FakeDiscord::start().await;
+            let bot = crate::bot::Bot::start(&$fake, &[]).await;
+            tokio::time::timeout(std::time::Duration::from_secs(60), async { $body })
                 .await
                 .expect("the test finishes within a minute");
             $fake.assert_no_violations().await;
@@ -202,6 +203,7 @@ macro_rules! e2e {
         }
     };
 }
+pub(crate) use e2e;
 
 e2e!(commands_are_registered_with_their_options, |fake| {
     let put = fake

@@ -8,7 +8,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use coffee_coach::discord::{Clock, Hooks};
 use serde_json::{json, Value};
 
-use crate::bot::{assert_ephemeral, assert_no_pings, button, click, slash, Bot, MEMBER};
+use crate::bot::{assert_ephemeral, assert_no_pings, button, click, e2e, slash, Bot, MEMBER};
 use crate::fake::{option_integer, option_string, subcommand, FakeDiscord, WAIT};
 
 /// A clock the test moves by hand.
@@ -55,21 +55,6 @@ async fn dm(fake: &FakeDiscord, user: u64, text: &str, nth: usize) -> Value {
     fake.wait_for_nth("POST", &format!("/channels/{channel}/messages"), nth, WAIT)
         .await
         .body
-}
-
-macro_rules! e2e {
-    ($name:ident, |$fake:ident| $body:block) => {
-        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-        async fn $name() {
-            let $fake = FakeDiscord::start().await;
-            let bot = Bot::start(&$fake, &[]).await;
-            tokio::time::timeout(Duration::from_secs(60), async { $body })
-                .await
-                .expect("the test finishes within a minute");
-            $fake.assert_no_violations().await;
-            bot.stop().await;
-        }
-    };
 }
 
 e2e!(

@@ -8,7 +8,7 @@ use coffee_coach::store::{GuildSettings, Store};
 use serde_json::{json, Value};
 
 use crate::bot::{
-    assert_ephemeral, assert_no_pings, button, click, description, slash, Bot, MEMBER,
+    assert_ephemeral, assert_no_pings, button, click, description, e2e, slash, Bot, MEMBER,
 };
 use crate::fake::{option_bool, option_integer, option_string, subcommand, FakeDiscord, WAIT};
 use crate::support::config_dir;
@@ -103,21 +103,6 @@ async fn peers(fake: &FakeDiscord, user: u64, goal: &str) -> String {
         .as_str()
         .unwrap_or_default()
         .to_string()
-}
-
-macro_rules! e2e {
-    ($name:ident, |$fake:ident| $body:block) => {
-        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-        async fn $name() {
-            let $fake = FakeDiscord::start().await;
-            let bot = Bot::start(&$fake, &[]).await;
-            tokio::time::timeout(Duration::from_secs(60), async { $body })
-                .await
-                .expect("the test finishes within a minute");
-            $fake.assert_no_violations().await;
-            bot.stop().await;
-        }
-    };
 }
 
 e2e!(profile_set_show_and_delete, |fake| {

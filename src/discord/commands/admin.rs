@@ -4,10 +4,9 @@
 
 use chrono::Duration;
 use poise::serenity_prelude as serenity;
-use poise::CreateReply;
 
+use super::whisper;
 use crate::core::tips::{self, Cadence};
-use crate::discord::render::no_pings;
 use crate::discord::{Context, Error, UserError};
 use crate::store::{GuildSettings, ReplyMode};
 
@@ -149,14 +148,7 @@ pub async fn set(
         data.store.save_tip_state(&state).await?;
     }
     let text = format!("Saved.\n{}", describe(&s, ctx));
-    ctx.send(
-        CreateReply::default()
-            .content(text)
-            .ephemeral(true)
-            .allowed_mentions(no_pings()),
-    )
-    .await?;
-    Ok(())
+    whisper(ctx, text).await
 }
 
 /// Show this server's settings.
@@ -168,14 +160,7 @@ pub async fn set(
 )]
 pub async fn show(ctx: Context<'_>) -> Result<(), Error> {
     let s = ctx.data().guild_settings(guild_id(ctx)?).await?;
-    ctx.send(
-        CreateReply::default()
-            .content(describe(&s, ctx))
-            .ephemeral(true)
-            .allowed_mentions(no_pings()),
-    )
-    .await?;
-    Ok(())
+    whisper(ctx, describe(&s, ctx)).await
 }
 
 /// The effective settings in a few lines (server values, else the bot's defaults).
@@ -239,14 +224,7 @@ pub async fn stats(ctx: Context<'_>) -> Result<(), Error> {
         }
         lines.join("\n")
     };
-    ctx.send(
-        CreateReply::default()
-            .content(text)
-            .ephemeral(true)
-            .allowed_mentions(no_pings()),
-    )
-    .await?;
-    Ok(())
+    whisper(ctx, text).await
 }
 
 fn guild_id(ctx: Context<'_>) -> Result<u64, Error> {

@@ -3,9 +3,9 @@
 //! restart), sends the replies, and at the end reviews the assembled draft.
 
 use poise::serenity_prelude as serenity;
-use poise::CreateReply;
 use serenity::{CreateActionRow, CreateButton, CreateMessage};
 
+use super::whisper;
 use crate::core::coach::{self, CoachState, Reply};
 use crate::discord::commands::review::{review_for, Asker};
 use crate::discord::error::member_text;
@@ -26,14 +26,7 @@ pub async fn coach(ctx: Context<'_>) -> Result<(), Error> {
             "I couldn't DM you. Allow direct messages from server members, then try `/coach` again."
         }
     };
-    ctx.send(
-        CreateReply::default()
-            .content(text)
-            .ephemeral(true)
-            .allowed_mentions(no_pings()),
-    )
-    .await?;
-    Ok(())
+    whisper(ctx, text).await
 }
 
 /// Starts (or restarts) a conversation for `user` and returns the first message.
@@ -111,7 +104,7 @@ async fn finished(
             );
             CreateMessage::new()
                 .content(render::truncate(&content, render::MESSAGE_MAX))
-                .embed(render::review_embed(&reviewed.review, None, None))
+                .embed(reviewed.embed())
                 .components(vec![CreateActionRow::Buttons(vec![
                     CreateButton::new(ids::with_key(ids::EDIT, reviewed.key))
                         .label("Edit the draft")

@@ -7,7 +7,22 @@ pub mod peers;
 pub mod review;
 pub mod tips;
 
-use super::{Data, Error};
+use poise::CreateReply;
+
+use super::render::no_pings;
+use super::{Context, Data, Error};
+
+/// Answers with a short text that only the member sees (and that never pings).
+pub async fn whisper(ctx: Context<'_>, text: impl Into<String>) -> Result<(), Error> {
+    ctx.send(
+        CreateReply::default()
+            .content(text)
+            .ephemeral(true)
+            .allowed_mentions(no_pings()),
+    )
+    .await?;
+    Ok(())
+}
 
 /// The registry: every slash and context-menu command.
 pub fn all() -> Vec<poise::Command<Data, Error>> {

@@ -8,6 +8,7 @@ use chrono::{Duration, Utc};
 use poise::serenity_prelude as serenity;
 use poise::CreateReply;
 
+use super::whisper;
 use crate::core::peers::{PeerIndex, Seeker, Suggestion, LOAD_WINDOW_DAYS};
 use crate::core::profile::{Profile, ProfileInput, Stage};
 use crate::discord::render::{self, ids, no_pings};
@@ -208,14 +209,7 @@ pub async fn peers(
 ) -> Result<(), Error> {
     let (guild, user) = ids_of(ctx)?;
     let answer = peers_for(ctx.data(), guild, user, goal).await?;
-    ctx.send(
-        CreateReply::default()
-            .content(render::truncate(&answer.text(), render::MESSAGE_MAX))
-            .ephemeral(true)
-            .allowed_mentions(no_pings()),
-    )
-    .await?;
-    Ok(())
+    whisper(ctx, render::truncate(&answer.text(), render::MESSAGE_MAX)).await
 }
 
 /// What members are told when they have no profile.

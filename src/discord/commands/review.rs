@@ -97,18 +97,27 @@ pub async fn review_for(
 
 /// The ephemeral reply for a review: the embed and its buttons.
 pub fn reply(reviewed: &Reviewed, in_guild: bool) -> CreateReply {
-    let mut reply = CreateReply::default()
-        .embed(render::review_embed(
-            &reviewed.review,
-            reviewed.note.as_deref(),
-            reviewed.peers.as_deref(),
-        ))
+    CreateReply::default()
+        .embed(reviewed.embed())
+        .components(reviewed.buttons(in_guild))
         .ephemeral(true)
-        .allowed_mentions(no_pings());
-    if !reviewed.review.empty {
-        reply = reply.components(render::review_buttons(reviewed.key, in_guild));
+        .allowed_mentions(no_pings())
+}
+
+impl Reviewed {
+    /// The review embed, with the re-check note and the peers when there are any.
+    pub fn embed(&self) -> serenity::CreateEmbed {
+        render::review_embed(&self.review, self.note.as_deref(), self.peers.as_deref())
     }
-    reply
+
+    /// The buttons under the review (none when there was nothing to review).
+    pub fn buttons(&self, in_guild: bool) -> Vec<serenity::CreateActionRow> {
+        if self.review.empty {
+            Vec::new()
+        } else {
+            render::review_buttons(self.key, in_guild)
+        }
+    }
 }
 
 /// Review a networking request before you send it.

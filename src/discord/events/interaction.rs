@@ -141,18 +141,13 @@ pub async fn modal(
 
 /// A review as an ephemeral interaction response.
 pub fn review_message(reviewed: &Reviewed, in_guild: bool) -> CreateInteractionResponse {
-    let mut msg = CreateInteractionResponseMessage::new()
-        .embed(render::review_embed(
-            &reviewed.review,
-            reviewed.note.as_deref(),
-            reviewed.peers.as_deref(),
-        ))
-        .ephemeral(true)
-        .allowed_mentions(no_pings());
-    if !reviewed.review.empty {
-        msg = msg.components(render::review_buttons(reviewed.key, in_guild));
-    }
-    CreateInteractionResponse::Message(msg)
+    CreateInteractionResponse::Message(
+        CreateInteractionResponseMessage::new()
+            .embed(reviewed.embed())
+            .components(reviewed.buttons(in_guild))
+            .ephemeral(true)
+            .allowed_mentions(no_pings()),
+    )
 }
 
 /// Replaces the message the button was on with a short text and no buttons.

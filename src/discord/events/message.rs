@@ -14,7 +14,7 @@ use serenity::{CreateMessage, CreateThread, Message};
 use crate::discord::commands::coach;
 use crate::discord::commands::review::{review_for, Asker};
 use crate::discord::error::member_text;
-use crate::discord::render::{self, no_pings};
+use crate::discord::render::no_pings;
 use crate::discord::{Data, Error};
 use crate::settings::ReplyMode;
 
@@ -127,12 +127,8 @@ async fn answer(data: &Data, asker: Asker, draft: &str, prefix: &str) -> CreateM
     }
     match review_for(data, asker, draft, None, None).await {
         Ok(reviewed) => base
-            .embed(render::review_embed(
-                &reviewed.review,
-                None,
-                reviewed.peers.as_deref(),
-            ))
-            .components(render::review_buttons(reviewed.key, false)),
+            .embed(reviewed.embed())
+            .components(reviewed.buttons(false)),
         Err(e) => base.content(member_text(&e, "message review")),
     }
 }
