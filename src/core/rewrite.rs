@@ -44,6 +44,7 @@ struct Asks {
     feedback: String,
     vouch: String,
     standing: String,
+    paid: String,
 }
 
 /// Writes the better phrasing from the templates in `config/rewrite.toml`.
@@ -90,6 +91,8 @@ enum Ask {
     Feedback,
     Vouch,
     Standing,
+    /// Ask how to book the professional's paid time instead of a free meeting.
+    Paid,
 }
 
 impl Rewriter {
@@ -227,7 +230,15 @@ impl Rewriter {
                 _ => Ask::Message,
             };
         }
-        if self.extract.meeting.is_match(draft) {
+        let paid_service = failed("not-free-advice").is_some_and(|f| {
+            matches!(
+                f.rule.as_deref(),
+                Some("advice-from-a-professional" | "review-my-stuff")
+            )
+        });
+        if paid_service {
+            Ask::Paid
+        } else if self.extract.meeting.is_match(draft) {
             Ask::Meeting
         } else if sentences(draft).last().is_some_and(|s| s.ends_with('?')) {
             Ask::Keep
@@ -251,15 +262,9 @@ impl Rewriter {
             .filter(|e| e.source == Source::Draft)
             .map(|e| (e.start, e.end))
             .collect();
-        let body_start = specifics
-            .greeting
-            .as_ref()
-            .and_then(|g| {
-                draft
-                    .find(g.trim_end_matches(','))
-                    .map(|i| i + g.trim_end_matches(',').len())
-            })
-            .unwrap_or(0);
+        // The greeting (kept in `specifics`, or dropped when it names nobody) is not body text.
+        let body_start = self.extract.greeting.find(draft).map_or(0, |m| m.end());
+        let _ = specifics;
         let mut out = Vec::new();
         let mut words = 0;
         for (start, sentence) in sentence_spans(draft) {
@@ -280,7 +285,7 @@ impl Rewriter {
                 break;
             }
             words += n;
-            out.push(sentence.to_string());
+            out.push(capitalise(sentence));
         }
         out
     }
@@ -327,6 +332,10 @@ impl Rewriter {
             if id == "reason-for-them" && !asks_for_time && !plan.forced.contains(id) {
                 continue;
             }
+            // Asking to book the paid service is the repair itself.
+            if id == "not-free-advice" && plan.ask == Ask::Paid && !plan.forced.contains(id) {
+                continue;
+            }
             if let Some(repair) = t.repairs.get(id).filter(|r| !r.is_empty()) {
                 parts.push(fill(repair));
             }
@@ -340,6 +349,7 @@ impl Rewriter {
             Ask::Feedback => Some(&t.asks.feedback),
             Ask::Vouch => Some(&t.asks.vouch),
             Ask::Standing => Some(&t.asks.standing),
+            Ask::Paid => Some(&t.asks.paid),
         };
         let has_question = parts.last().is_some_and(|p| p.trim_end().ends_with('?'));
         match ask {
@@ -434,6 +444,7 @@ impl Extractors {
                     && !["whether", "if", "how", "what", "why", "my "]
                         .iter()
                         .any(|w| t.starts_with(w))
+                    && !self.meeting.is_match(&t)
                     && !["you", "me", "it", "that", "this", "linkedin"].contains(&t.as_str())
             })
             .or_else(|| {
@@ -467,6 +478,15 @@ fn sentence_spans(text: &str) -> impl Iterator<Item = (usize, &str)> {
                 .any(char::is_alphanumeric)
                 .then_some((start + trimmed_start, s))
         })
+}
+
+/// The sentence with its first letter in upper case ("love your podcast!" after a greeting).
+fn capitalise(sentence: &str) -> String {
+    let mut chars = sentence.chars();
+    match chars.next() {
+        Some(first) if first.is_lowercase() => first.to_uppercase().chain(chars).collect(),
+        _ => sentence.to_string(),
+    }
 }
 
 /// Words as a reader counts them.

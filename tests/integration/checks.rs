@@ -290,3 +290,23 @@ proptest! {
         prop_assert_eq!(r.checks.len(), 5);
     }
 }
+
+#[test]
+fn free_advice_from_a_professional_becomes_a_paid_booking() {
+    let r = review(
+        "Hi Mark, I saw your LinkedIn post about burnout. Could we grab a coffee so I can get your perspective on how to handle my manager?",
+        Some("executive coach"),
+    );
+    assert!(r.rewrite.contains("paid session"), "{}", r.rewrite);
+    assert!(!r.rewrite.to_lowercase().contains("coffee"), "no free meeting left: {}", r.rewrite);
+    assert!(r.rewrite.contains("LinkedIn post about burnout"), "{}", r.rewrite);
+    assert!(!review(&r.rewrite, Some("executive coach")).has_failures());
+}
+
+#[test]
+fn a_greeting_without_a_name_gets_a_placeholder_and_is_not_repeated() {
+    let r = review("Hey! Would you be open to mentoring me? I'm trying to break into data science.", None);
+    assert!(r.rewrite.starts_with("Hi [their name],"), "{}", r.rewrite);
+    assert!(!r.rewrite.contains("Hey!"), "{}", r.rewrite);
+    assert!(r.rewrite.contains("break into data science"), "{}", r.rewrite);
+}
