@@ -163,7 +163,7 @@ impl Rewriter {
             forced: Vec::new(),
         };
         // Sentences carrying evidence of a failure are dropped; the others are kept as written.
-        let mut kept: Vec<String> = self.body_sentences(draft, &specifics, findings);
+        let mut kept: Vec<String> = self.body_sentences(draft, findings);
         let mut text = self.compose(&specifics, &kept, &plan);
         for _ in 0..3 {
             let again = judge(&text, recipient, checks);
@@ -249,12 +249,7 @@ impl Rewriter {
 
     /// The draft's sentences after the greeting, minus the ones with failure evidence, within
     /// the word budget (preferring sentences about the recipient or with concrete details).
-    fn body_sentences(
-        &self,
-        draft: &str,
-        specifics: &Specifics,
-        findings: &[Finding],
-    ) -> Vec<String> {
+    fn body_sentences(&self, draft: &str, findings: &[Finding]) -> Vec<String> {
         let evidence: Vec<(usize, usize)> = findings
             .iter()
             .filter(|f| f.status == Status::Failed)
@@ -264,7 +259,6 @@ impl Rewriter {
             .collect();
         // The greeting (kept in `specifics`, or dropped when it names nobody) is not body text.
         let body_start = self.extract.greeting.find(draft).map_or(0, |m| m.end());
-        let _ = specifics;
         let mut out = Vec::new();
         let mut words = 0;
         for (start, sentence) in sentence_spans(draft) {
