@@ -61,8 +61,19 @@ struct Labelled {
 }
 
 fn corpus() -> Vec<Labelled> {
-    let path = shared_dir().join("corpus/dev.jsonl");
-    let text = std::fs::read_to_string(&path).expect("../shared/corpus/dev.jsonl");
+    labelled(&shared_dir().join("corpus/dev.jsonl"))
+}
+
+/// Our own second labelled set (80 drafts written apart from the checks), in `tests/data/`.
+fn more_drafts() -> Vec<Labelled> {
+    labelled(std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/more-drafts.jsonl"
+    )))
+}
+
+fn labelled(path: &std::path::Path) -> Vec<Labelled> {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     text.lines()
         .filter(|l| !l.trim().is_empty())
         .map(|line| {
@@ -79,10 +90,38 @@ fn corpus() -> Vec<Labelled> {
 
 #[test]
 fn the_dev_corpus_agrees_with_at_least_90_percent_of_labels() {
+    assert_agreement(corpus());
+}
+
+#[test]
+fn our_second_labelled_set_agrees_with_at_least_90_percent_of_labels() {
+    assert_agreement(more_drafts());
+}
+
+#[test]
+fn reported_failures_on_our_second_set_are_right_at_least_90_percent_of_the_time() {
+    let (mut reported, mut right) = (0, 0);
+    for item in more_drafts() {
+        for f in review(&item.text, item.recipient.as_deref()).failed() {
+            reported += 1;
+            if item.labels.get(&f.id).and_then(|l| l.as_bool()) == Some(false) {
+                right += 1;
+            }
+        }
+    }
+    assert!(reported > 50, "the set has failures to find");
+    assert!(
+        right * 10 >= reported * 9,
+        "{right} of {reported} reported failures are right"
+    );
+}
+
+#[track_caller]
+fn assert_agreement(items: Vec<Labelled>) {
     let mut agree = 0;
     let mut total = 0;
     let mut disagreements = Vec::new();
-    for item in corpus() {
+    for item in items {
         let r = review(&item.text, item.recipient.as_deref());
         for (check, label) in &item.labels {
             let Some(passes) = label.as_bool() else {
@@ -133,7 +172,7 @@ fn reported_failures_on_the_dev_corpus_are_right() {
 #[test]
 fn the_better_phrasing_passes_every_check_the_text_can_judge() {
     let mut wrong = Vec::new();
-    for item in corpus() {
+    for item in corpus().into_iter().chain(more_drafts()) {
         let first = review(&item.text, item.recipient.as_deref());
         let rewrite = &first.rewrite;
         // Alone, the text must fail nothing.
@@ -298,15 +337,30 @@ fn free_advice_from_a_professional_becomes_a_paid_booking() {
         Some("executive coach"),
     );
     assert!(r.rewrite.contains("paid session"), "{}", r.rewrite);
-    assert!(!r.rewrite.to_lowercase().contains("coffee"), "no free meeting left: {}", r.rewrite);
-    assert!(r.rewrite.contains("LinkedIn post about burnout"), "{}", r.rewrite);
+    assert!(
+        !r.rewrite.to_lowercase().contains("coffee"),
+        "no free meeting left: {}",
+        r.rewrite
+    );
+    assert!(
+        r.rewrite.contains("LinkedIn post about burnout"),
+        "{}",
+        r.rewrite
+    );
     assert!(!review(&r.rewrite, Some("executive coach")).has_failures());
 }
 
 #[test]
 fn a_greeting_without_a_name_gets_a_placeholder_and_is_not_repeated() {
-    let r = review("Hey! Would you be open to mentoring me? I'm trying to break into data science.", None);
+    let r = review(
+        "Hey! Would you be open to mentoring me? I'm trying to break into data science.",
+        None,
+    );
     assert!(r.rewrite.starts_with("Hi [their name],"), "{}", r.rewrite);
     assert!(!r.rewrite.contains("Hey!"), "{}", r.rewrite);
-    assert!(r.rewrite.contains("break into data science"), "{}", r.rewrite);
+    assert!(
+        r.rewrite.contains("break into data science"),
+        "{}",
+        r.rewrite
+    );
 }
