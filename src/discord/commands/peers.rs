@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use poise::serenity_prelude as serenity;
 use poise::CreateReply;
 
@@ -89,7 +89,7 @@ pub async fn set(
 ) -> Result<(), Error> {
     let (guild, user) = ids_of(ctx)?;
     let data = ctx.data();
-    let now = Utc::now();
+    let now = data.clock.now();
     let saved = data.store.profile(guild, user).await?;
     let keep = |typed: Option<String>, old: Option<String>| typed.or(old);
     let input = ProfileInput {
@@ -257,7 +257,7 @@ pub async fn peers_for(
     user: u64,
     goal: Option<String>,
 ) -> Result<PeersAnswer, Error> {
-    let now = Utc::now();
+    let now = data.clock.now();
     let profile: Option<Profile> = data.store.profile(guild, user).await?;
     let seeker = Seeker {
         guild_id: guild,

@@ -78,7 +78,7 @@ pub async fn review_for(
     let mut peers = None;
     if let (Some(guild), false) = (asker.guild_id, review.empty) {
         let failed: Vec<&str> = review.failed().map(|f| f.id.as_str()).collect();
-        let week = crate::core::tips::week_start(chrono::Utc::now());
+        let week = crate::core::tips::week_start(data.clock.now());
         if let Err(e) = data.store.record_review(guild, week, &failed).await {
             tracing::warn!(error = format!("{e:#}"), "could not count a review");
         }
