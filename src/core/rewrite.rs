@@ -68,9 +68,9 @@ struct Extractors {
 /// What the draft says that the better phrasing must keep.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Specifics {
-    /// The greeting with the person's name, e.g. "Hi Maya,".
+    /// The greeting with the person's name, e.g. "Hi Tamar,".
     pub greeting: Option<String>,
-    /// What of theirs the sender read or heard: ("heard", "podcast on family economics").
+    /// What of theirs the sender read or heard: ("heard", "podcast on school budgets").
     pub content: Option<(String, String)>,
     /// What the request is about, e.g. "onboarding design".
     pub topic: Option<String>,
@@ -397,7 +397,7 @@ impl Extractors {
                 r"^\s*(?i:(?:hi|hey|hello|dear|good (?:morning|afternoon|evening)))(?:\s+[^\s,!?:;\n]+){0,3}?\s*[,!:\n]",
             ),
             content: re(
-                r"(?i)\b(read|heard|listened to|watched|saw|bought|attended|follow|loved|enjoyed|came across)\s+(?:all\s+|one of\s+)?your\s+([^.,;!?\n]{2,60}?)(?:\s+(?:and|but|so|which|that|where)\b|[.,;!?\n]|$)",
+                r"(?i)\b(read|finished|heard|caught|listened to|watched|saw|bought|attended|follow|loved|enjoyed|came across)\s+(?:all\s+|one of\s+)?your\s+([^.,;!?\n]{2,60}?)(?:\s+(?:and|but|so|which|that|where)\b|[.,;!?\n]|$)",
             ),
             topic: re(
                 r"(?i)\b(?:about|on|regarding|into|explain what|explain how)\s+([a-z0-9][\w'’-]*(?:\s+[a-z0-9][\w'’-]*){0,4}?)(?:\s+(?:and|so|over|with|but|for|is|are|at|to|in|works?)\b|[.,;!?\n]|$)",
@@ -502,13 +502,13 @@ mod tests {
     #[test]
     fn specifics_keep_name_content_topic() {
         let s = rewriter()
-            .specifics("Hi Maya, I heard your podcast on family economics and would love to meet.");
-        assert_eq!(s.greeting.as_deref(), Some("Hi Maya,"));
+            .specifics("Hi Tamar, I heard your podcast on school budgets and would love to meet.");
+        assert_eq!(s.greeting.as_deref(), Some("Hi Tamar,"));
         assert_eq!(
             s.content,
-            Some(("heard".into(), "podcast on family economics".into()))
+            Some(("heard".into(), "podcast on school budgets".into()))
         );
-        assert_eq!(s.topic.as_deref(), Some("family economics"));
+        assert_eq!(s.topic.as_deref(), Some("school budgets"));
     }
 
     #[test]

@@ -527,7 +527,7 @@ e2e!(empty_and_4000_character_drafts_get_clear_answers, |fake| {
     assert_eq!(empty["data"]["embeds"][0]["title"], "Nothing to review");
 
     let long = format!(
-        "Hi Maya, {}",
+        "Hi Tamar, {}",
         "I would love to grab coffee and hear about your work. ".repeat(73)
     );
     assert!(

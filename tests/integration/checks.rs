@@ -202,12 +202,12 @@ fn the_better_phrasing_passes_every_check_the_text_can_judge() {
 #[test]
 fn the_better_phrasing_keeps_the_senders_specifics() {
     let r = review(
-        "Hi Maya, I heard your podcast on family economics and would love to meet you for coffee.",
+        "Hi Tamar, I heard your podcast on school budgets and would love to meet you for coffee.",
         None,
     );
-    assert!(r.rewrite.starts_with("Hi Maya,"), "{}", r.rewrite);
+    assert!(r.rewrite.starts_with("Hi Tamar,"), "{}", r.rewrite);
     assert!(
-        r.rewrite.contains("podcast on family economics"),
+        r.rewrite.contains("podcast on school budgets"),
         "{}",
         r.rewrite
     );
@@ -320,7 +320,7 @@ proptest! {
     fn drafts_made_of_trigger_words_are_reviewed_without_panic(
         words in proptest::collection::vec(prop_oneof![
             Just("coffee"), Just("pick your brain"), Just("tell me about"), Just("introduce me to"),
-            Just("Hi Maya,"), Just("your podcast"), Just("?"), Just("."), Just("🙂"), Just("\u{200b}"),
+            Just("Hi Tamar,"), Just("your podcast"), Just("?"), Just("."), Just("🙂"), Just("\u{200b}"),
             Just("I'd be glad to share"), Just("CEO"), Just("\n"), Just("**"), Just("<@1>"),
         ], 0..40)
     ) {

@@ -33,7 +33,7 @@ fn json_output_has_every_check_with_its_status_and_evidence() {
             "review",
             "--format",
             "json",
-            "Hi Maya, I bought your book and I would love to sit down with you over coffee.",
+            "Hi Tamar, I finished your memoir last week and would really like to meet you for a coffee.",
         ],
         None,
     );
@@ -54,13 +54,13 @@ fn json_output_has_every_check_with_its_status_and_evidence() {
     let reason = &checks[0];
     assert_eq!(reason["status"], "failed");
     let e = &reason["evidence"][0];
-    assert_eq!(e["text"], "love to sit down with you");
+    assert_eq!(e["text"], "like to meet you for a coffee");
     assert!(e["start"].as_u64().is_some() && e["end"].as_u64().is_some());
     assert!(reason["reason"].as_str().is_some_and(|r| !r.is_empty()));
     assert_eq!(checks[4]["status"], "not_judged");
     assert!(v["rewrite"]
         .as_str()
-        .is_some_and(|r| r.starts_with("Hi Maya,")));
+        .is_some_and(|r| r.starts_with("Hi Tamar,")));
     assert!(v["metrics"]["words"].as_u64().is_some());
 }
 

@@ -230,7 +230,7 @@ impl PeersAnswer {
         let mut out = String::new();
         if self.suggestions.is_empty() {
             out.push_str(if self.has_goal {
-                "Nobody who opted in matches that path a few steps ahead of you yet (or they've had plenty of requests this week). Try a broader goal."
+                "Nobody who opted in is one to three stages ahead of you on that path yet (or they've had plenty of requests this week). Try a broader goal."
             } else {
                 "Tell me where you're heading (`/peers goal: UX research`), or add a move to your profile."
             });
