@@ -343,3 +343,26 @@ async fn a_scheduled_tip_is_posted_once_when_due_and_the_channel_was_active() {
     fake.assert_no_violations().await;
     bot.stop().await;
 }
+
+e2e!(slash_coach_starts_the_conversation_in_dms, |fake| {
+    let cb = slash(&fake, "coach", json!([]), MEMBER).await;
+    assert_ephemeral(&cb);
+    assert!(content(&cb).contains("sent you a DM"), "{cb}");
+    fake.wait_for("POST", "/users/@me/channels", WAIT).await;
+    let channel = fake.dm_channel_id(MEMBER);
+    let first = fake
+        .wait_for("POST", &format!("/channels/{channel}/messages"), WAIT)
+        .await;
+    assert_no_pings(&first.body);
+    assert!(first.body["content"]
+        .as_str()
+        .is_some_and(|c| c.contains("Who do you want to reach")));
+    // The next DM is an answer, not a draft to review.
+    let next = dm(&fake, MEMBER, "a nurse who moved into product last year", 1).await;
+    assert!(
+        next["content"]
+            .as_str()
+            .is_some_and(|c| c.contains("What do you really need")),
+        "{next}"
+    );
+});
