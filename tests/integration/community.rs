@@ -366,3 +366,37 @@ e2e!(slash_coach_starts_the_conversation_in_dms, |fake| {
         "{next}"
     );
 });
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_coaching_conversation_quiet_for_a_day_is_closed() {
+    let fake = FakeDiscord::start().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = format!("sqlite://{}", dir.path().join("bot.db").display());
+    let start = Utc
+        .with_ymd_and_hms(2026, 11, 23, 10, 0, 0)
+        .single()
+        .expect("a time");
+    let clock = ManualClock::at(start);
+    // A scheduler that never comes round again, so the DM (not the purge) meets the old state.
+    let slow = Hooks {
+        tick: Duration::from_secs(3600),
+        ..hooks(&clock)
+    };
+    let bot = Bot::start_with_hooks(&fake, &[], &db, dir, slow).await;
+    dm(&fake, MEMBER, "coach", 0).await;
+    clock.set(start + chrono::Duration::hours(25));
+    let closed = dm(&fake, MEMBER, "a data engineer", 1).await;
+    assert!(
+        closed["content"]
+            .as_str()
+            .is_some_and(|c| c.contains("went quiet for a day")),
+        "{closed}"
+    );
+    // Afterwards a DM is a draft again.
+    let review = dm(&fake, MEMBER, "Can I pick your brain over coffee?", 2).await;
+    assert!(review["embeds"][0]["description"]
+        .as_str()
+        .is_some_and(|d| d.contains("`pick your brain`")));
+    fake.assert_no_violations().await;
+    bot.stop().await;
+}
