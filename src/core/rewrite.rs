@@ -63,6 +63,7 @@ struct Extractors {
     target: Regex,
     question: Regex,
     meeting: Regex,
+    sign_off: Regex,
 }
 
 /// What the draft says that the better phrasing must keep.
@@ -78,6 +79,8 @@ pub struct Specifics {
     pub target: Option<String>,
     /// The sender's one question.
     pub question: Option<String>,
+    /// The closing and signature on their own lines ("Best,\nIlse"), kept at the end.
+    pub sign_off: Option<String>,
 }
 
 /// The kind of ask the better phrasing ends with.
@@ -148,7 +151,11 @@ impl Rewriter {
         if draft.is_empty() {
             return String::new();
         }
-        if !findings.iter().any(|f| f.status == Status::Failed) {
+        // A failure that only the recipient decides (right-people) is not fixed by rewording.
+        if !findings
+            .iter()
+            .any(|f| f.status == Status::Failed && !recipient_only(f))
+        {
             return self.polish(draft);
         }
         let specifics = self.specifics(draft);
@@ -200,12 +207,18 @@ impl Rewriter {
 
     /// A draft that passed every check: kept as written, with an easy out if it has none.
     fn polish(&self, draft: &str) -> String {
-        let mut text = draft.to_string();
-        if !self.easy_out_present.is_match(draft) {
-            text.push(' ');
-            text.push_str(&self.templates.easy_out);
+        if self.easy_out_present.is_match(draft) {
+            return draft.to_string();
         }
-        text
+        match self.extract.sign_off(draft) {
+            Some(at) => format!(
+                "{} {}\n\n{}",
+                draft[..at].trim_end(),
+                self.templates.easy_out,
+                draft[at..].trim()
+            ),
+            None => format!("{draft} {}", self.templates.easy_out),
+        }
     }
 
     fn choose_ask(&self, draft: &str, findings: &[Finding]) -> Ask {
@@ -258,12 +271,13 @@ impl Rewriter {
             .map(|e| (e.start, e.end))
             .collect();
         // The greeting (kept in `specifics`, or dropped when it names nobody) is not body text.
-        let body_start = self.extract.greeting.find(draft).map_or(0, |m| m.end());
+        let body_start = self.extract.greeting_end(draft);
+        let body_end = self.extract.sign_off(draft).unwrap_or(draft.len());
         let mut out = Vec::new();
         let mut words = 0;
         for (start, sentence) in sentence_spans(draft) {
             let end = start + sentence.len();
-            if end <= body_start {
+            if end <= body_start || start >= body_end {
                 continue;
             }
             let sentence = if start < body_start {
@@ -346,6 +360,13 @@ impl Rewriter {
             Ask::Paid => Some(&t.asks.paid),
         };
         let has_question = parts.last().is_some_and(|p| p.trim_end().ends_with('?'));
+        // The member's own time-bounded meeting question, kept as written, is the ask.
+        let own_meeting_ask = plan.ask == Ask::Meeting
+            && kept
+                .last()
+                .is_some_and(|k| k.trim_end().ends_with('?') && self.extract.meeting.is_match(k))
+            && parts.last() == kept.last();
+        let ask = if own_meeting_ask { None } else { ask };
         match ask {
             Some(ask) => parts.push(fill(ask)),
             None if has_question => {}
@@ -363,7 +384,10 @@ impl Rewriter {
         if word_count(&greeting) + word_count(&body) < MIN_WORDS {
             body = format!("{} {body}", t.introduce_yourself);
         }
-        format!("{greeting}\n\n{body}")
+        match &specifics.sign_off {
+            Some(sign_off) => format!("{greeting}\n\n{body}\n\n{sign_off}"),
+            None => format!("{greeting}\n\n{body}"),
+        }
     }
 }
 
@@ -394,7 +418,7 @@ impl Extractors {
         };
         Extractors {
             greeting: re(
-                r"^\s*(?i:(?:hi|hey|hello|dear|good (?:morning|afternoon|evening)))(?:\s+[^\s,!?:;\n]+){0,3}?\s*[,!:\n]",
+                r"(?m)^[ \t]*(?i:(?:hi|hey|hello|dear|good (?:morning|afternoon|evening)))(?:[ \t]+[^\s,!?:;]+){0,3}?[ \t]*(?:[,!:]|$)",
             ),
             content: re(
                 r"(?i)\b(read|finished|heard|caught|listened to|watched|saw|bought|attended|follow|loved|enjoyed|came across)\s+(?:all\s+|one of\s+)?your\s+([^.,;!?\n]{2,60}?)(?:\s+(?:and|but|so|which|that|where)\b|[.,;!?\n]|$)",
@@ -409,15 +433,44 @@ impl Extractors {
                 r"(?i)\bquestion\s*(?:about|on|:)?\s*((?:whether|if|how|what|why|when|which|who)\b[^.;!?\n]{3,120})",
             ),
             meeting: re(r"(?i)\b(coffee|lunch|meet|call|chat|sit down|minutes of your time)\b"),
+            sign_off: re(
+                r"(?im)(?:^|[.!?][ \t]+)[ \t]*(?P<s>(?:best|thanks|thank you|many thanks|regards|kind regards|best regards|warm regards|warmly|sincerely|yours(?: sincerely| truly| faithfully)?|cheers|respectfully|all the best|thanks and regards|with thanks)\b[^\n]{0,40})$",
+            ),
         }
     }
 
+    /// Where the greeting ends (0 without one): a greeting on one of the first lines counts,
+    /// after a subject line for instance.
+    fn greeting_end(&self, draft: &str) -> usize {
+        self.greeting
+            .find(draft)
+            .filter(|m| m.start() < 300)
+            .map_or(0, |m| m.end())
+    }
+
+    /// Where the sign-off starts: the last closing line ("Best," "Thanks and regards, Rohit")
+    /// in the second half of the draft, with at most a signature after it.
+    fn sign_off(&self, draft: &str) -> Option<usize> {
+        let m = self
+            .sign_off
+            .captures_iter(draft)
+            .last()
+            .and_then(|c| c.name("s"))?;
+        let tail = &draft[m.start()..];
+        (m.start() > draft.len() / 2 && word_count(tail) <= 12 && tail.lines().count() <= 4)
+            .then_some(m.start())
+    }
+
     fn specifics(&self, draft: &str) -> Specifics {
-        let greeting = self.greeting.find(draft).and_then(|m| {
-            let g = m.as_str().trim().trim_end_matches([',', '!', ':']).trim();
-            // "Hi," alone carries no name: the template greeting asks for one.
-            (g.split_whitespace().count() > 1).then(|| format!("{g},"))
-        });
+        let greeting = self
+            .greeting
+            .find(draft)
+            .filter(|m| m.start() < 300)
+            .and_then(|m| {
+                let g = m.as_str().trim().trim_end_matches([',', '!', ':']).trim();
+                // "Hi," alone carries no name: the template greeting asks for one.
+                (g.split_whitespace().count() > 1).then(|| format!("{g},"))
+            });
         let content = self.content.captures(draft).map(|c| {
             let verb = c[1].to_lowercase();
             let verb = if verb == "follow" {
@@ -454,6 +507,9 @@ impl Extractors {
                 .question
                 .captures(draft)
                 .map(|c| c[1].trim().to_string()),
+            sign_off: self
+                .sign_off(draft)
+                .map(|at| draft[at..].trim().to_string()),
             content,
         }
     }

@@ -364,3 +364,29 @@ fn a_greeting_without_a_name_gets_a_placeholder_and_is_not_repeated() {
         r.rewrite
     );
 }
+
+#[test]
+fn the_sign_off_stays_at_the_end_and_a_subject_line_does_not_hide_the_greeting() {
+    let draft = "**Quick ask**\n\nHi Hannah,\n\nCould I pick your brain over coffee about our pricing?\n\nBest,\nIlse";
+    let r = review(draft, None);
+    assert!(r.rewrite.starts_with("Hi Hannah,"), "{}", r.rewrite);
+    assert!(r.rewrite.ends_with("\n\nBest,\nIlse"), "{}", r.rewrite);
+    assert_eq!(r.rewrite.matches("Ilse").count(), 1, "{}", r.rewrite);
+}
+
+#[test]
+fn a_draft_that_fails_only_on_who_it_is_for_keeps_its_own_words() {
+    let draft = "Hi Priscilla, in your talk you said nobody has data on cold starts. We measured 140 services and I'd be glad to send the numbers. Would a 15-minute call next week work?";
+    let r = review(draft, Some("CTO of a public company"));
+    assert_eq!(
+        r.finding("right-people").map(|f| f.status),
+        Some(Status::Failed)
+    );
+    assert!(r.rewrite.starts_with(draft), "{}", r.rewrite);
+    assert_eq!(
+        r.rewrite.matches('?').count(),
+        1,
+        "no second ask: {}",
+        r.rewrite
+    );
+}
