@@ -461,3 +461,31 @@ async fn a_saved_profile_survives_sigkill_of_the_real_binary() {
     );
     fake.assert_no_violations().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_shuts_the_real_binary_down_cleanly() {
+    let fake = FakeDiscord::start().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = format!("sqlite://{}", dir.path().join("bot.db").display());
+    let mut bot = spawn_binary(&fake, &db);
+    fake.wait_ready().await;
+    fake.wait_for("PUT", "/commands", WAIT).await;
+    let term = Command::new("kill")
+        .args(["-TERM", &bot.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(term.success());
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = bot.try_wait().expect("wait") {
+            break status;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the bot did not stop within 10 s"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(status.success(), "clean exit: {status:?}");
+    fake.assert_no_violations().await;
+}
