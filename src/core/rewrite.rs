@@ -81,6 +81,8 @@ pub struct Specifics {
     pub question: Option<String>,
     /// The closing and signature on their own lines ("Best,\nIlse"), kept at the end.
     pub sign_off: Option<String>,
+    /// The bytes of the draft between the greeting and the sign-off.
+    pub body: std::ops::Range<usize>,
 }
 
 /// The kind of ask the better phrasing ends with.
@@ -170,7 +172,7 @@ impl Rewriter {
             forced: Vec::new(),
         };
         // Sentences carrying evidence of a failure are dropped; the others are kept as written.
-        let mut kept: Vec<String> = self.body_sentences(draft, findings);
+        let mut kept: Vec<String> = self.body_sentences(draft, specifics.body.clone(), findings);
         let mut text = self.compose(&specifics, &kept, &plan);
         for _ in 0..3 {
             let again = judge(&text, recipient, checks);
@@ -262,7 +264,12 @@ impl Rewriter {
 
     /// The draft's sentences after the greeting, minus the ones with failure evidence, within
     /// the word budget (preferring sentences about the recipient or with concrete details).
-    fn body_sentences(&self, draft: &str, findings: &[Finding]) -> Vec<String> {
+    fn body_sentences(
+        &self,
+        draft: &str,
+        body: std::ops::Range<usize>,
+        findings: &[Finding],
+    ) -> Vec<String> {
         let evidence: Vec<(usize, usize)> = findings
             .iter()
             .filter(|f| f.status == Status::Failed)
@@ -271,8 +278,7 @@ impl Rewriter {
             .map(|e| (e.start, e.end))
             .collect();
         // The greeting (kept in `specifics`, or dropped when it names nobody) is not body text.
-        let body_start = self.extract.greeting_end(draft);
-        let body_end = self.extract.sign_off(draft).unwrap_or(draft.len());
+        let (body_start, body_end) = (body.start, body.end);
         let mut out = Vec::new();
         let mut words = 0;
         for (start, sentence) in sentence_spans(draft) {
@@ -439,15 +445,6 @@ impl Extractors {
         }
     }
 
-    /// Where the greeting ends (0 without one): a greeting on one of the first lines counts,
-    /// after a subject line for instance.
-    fn greeting_end(&self, draft: &str) -> usize {
-        self.greeting
-            .find(draft)
-            .filter(|m| m.start() < 300)
-            .map_or(0, |m| m.end())
-    }
-
     /// Where the sign-off starts: the last closing line ("Best," "Thanks and regards, Rohit")
     /// in the second half of the draft, with at most a signature after it.
     fn sign_off(&self, draft: &str) -> Option<usize> {
@@ -462,15 +459,15 @@ impl Extractors {
     }
 
     fn specifics(&self, draft: &str) -> Specifics {
-        let greeting = self
-            .greeting
-            .find(draft)
-            .filter(|m| m.start() < 300)
-            .and_then(|m| {
-                let g = m.as_str().trim().trim_end_matches([',', '!', ':']).trim();
-                // "Hi," alone carries no name: the template greeting asks for one.
-                (g.split_whitespace().count() > 1).then(|| format!("{g},"))
-            });
+        // A greeting on one of the first lines counts (after a subject line, for instance).
+        let greeting_match = self.greeting.find(draft).filter(|m| m.start() < 300);
+        let sign_off = self.sign_off(draft);
+        let body = greeting_match.map_or(0, |m| m.end())..sign_off.unwrap_or(draft.len());
+        let greeting = greeting_match.and_then(|m| {
+            let g = m.as_str().trim().trim_end_matches([',', '!', ':']).trim();
+            // "Hi," alone carries no name: the template greeting asks for one.
+            (g.split_whitespace().count() > 1).then(|| format!("{g},"))
+        });
         let content = self.content.captures(draft).map(|c| {
             let verb = c[1].to_lowercase();
             let verb = if verb == "follow" {
@@ -507,9 +504,8 @@ impl Extractors {
                 .question
                 .captures(draft)
                 .map(|c| c[1].trim().to_string()),
-            sign_off: self
-                .sign_off(draft)
-                .map(|at| draft[at..].trim().to_string()),
+            sign_off: sign_off.map(|at| draft[at..].trim().to_string()),
+            body,
             content,
         }
     }

@@ -284,7 +284,6 @@ pub async fn peers_for(
     let since = now - Duration::days(LOAD_WINDOW_DAYS);
     let recent: HashMap<u64, u32> = data.store.recent_suggestion_counts(guild, since).await?;
     let cap = data
-        .store
         .guild_settings(guild)
         .await?
         .suggestion_cap
