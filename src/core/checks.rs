@@ -14,6 +14,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use regex::{Regex, RegexSet, RegexSetBuilder};
 use serde::Deserialize;
@@ -204,9 +205,9 @@ pub struct Check {
 pub struct CheckSet {
     pub(crate) checks: Vec<Check>,
     pub(crate) draft_set: RegexSet,
-    pub(crate) draft_regexes: Vec<Regex>,
+    pub(crate) draft_regexes: LazyRegexes,
     pub(crate) recipient_set: RegexSet,
-    pub(crate) recipient_regexes: Vec<Regex>,
+    pub(crate) recipient_regexes: LazyRegexes,
 }
 
 impl CheckSet {
@@ -301,8 +302,12 @@ impl CheckSet {
             let rank = CORE_CHECK_IDS.iter().position(|id| *id == c.id);
             (rank.unwrap_or(CORE_CHECK_IDS.len()), c.id.clone())
         });
-        let (draft_set, draft_regexes) = builder.draft.compile();
-        let (recipient_set, recipient_regexes) = builder.recipient.compile();
+        let too_big = |e: regex::Error| ConfigError::Parse {
+            path: vocabulary.0.parent().unwrap_or(vocabulary.0).to_path_buf(),
+            message: format!("the patterns together do not compile: {e}"),
+        };
+        let (draft_set, draft_regexes) = builder.draft.compile().map_err(too_big)?;
+        let (recipient_set, recipient_regexes) = builder.recipient.compile().map_err(too_big)?;
         Ok(CheckSet {
             checks,
             draft_set,
@@ -325,7 +330,9 @@ impl Patterns {
         if let Some(&i) = self.index.get(pattern) {
             return Ok(i);
         }
-        Regex::new(&case_insensitive(pattern))
+        // Parsing checks the syntax without building an automaton; the set compiles it once.
+        regex_syntax::Parser::new()
+            .parse(&case_insensitive(pattern))
             .map_err(|e| format!("bad pattern `{pattern}`: {e}"))?;
         let i = self.sources.len();
         self.sources.push(pattern.to_string());
@@ -333,16 +340,36 @@ impl Patterns {
         Ok(i)
     }
 
-    fn compile(self) -> (RegexSet, Vec<Regex>) {
+    /// One set over every pattern; the single regexes (for evidence spans) are built lazily.
+    fn compile(self) -> Result<(RegexSet, LazyRegexes), regex::Error> {
         let sources: Vec<String> = self.sources.iter().map(|p| case_insensitive(p)).collect();
-        // Every pattern compiled on its own in `add`, so the set compiles too; a failure here
-        // would be a size limit, which the generous limit below rules out for our configs.
         let set = RegexSetBuilder::new(&sources)
             .size_limit(64 << 20)
-            .build()
-            .unwrap_or_else(|_| RegexSet::empty());
-        let regexes = sources.iter().filter_map(|s| Regex::new(s).ok()).collect();
-        (set, regexes)
+            .build()?;
+        Ok((set, LazyRegexes::new(sources)))
+    }
+}
+
+/// The single regexes of a set, each compiled the first time a review needs its spans.
+#[derive(Debug, Clone)]
+pub(crate) struct LazyRegexes {
+    sources: Vec<String>,
+    compiled: Vec<OnceLock<Option<Regex>>>,
+}
+
+impl LazyRegexes {
+    fn new(sources: Vec<String>) -> LazyRegexes {
+        let compiled = sources.iter().map(|_| OnceLock::new()).collect();
+        LazyRegexes { sources, compiled }
+    }
+
+    /// The regex of pattern `i` (compiled now if this is its first use).
+    pub(crate) fn get(&self, i: usize) -> Option<&Regex> {
+        let source = self.sources.get(i)?;
+        self.compiled
+            .get(i)?
+            .get_or_init(|| Regex::new(source).ok())
+            .as_ref()
     }
 }
 

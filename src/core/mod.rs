@@ -9,6 +9,8 @@
 pub mod checks;
 pub mod coach;
 pub mod cooldown;
+pub mod language;
+pub mod normalize;
 pub mod peers;
 pub mod profile;
 pub mod report;

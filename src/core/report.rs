@@ -17,8 +17,8 @@ pub fn status_mark(status: Status) -> &'static str {
 /// The review as plain text for a person in a terminal.
 pub fn text(review: &Review) -> String {
     let mut out = String::new();
-    if review.empty {
-        out.push_str(super::review::NOTHING_TO_REVIEW);
+    if let Some(note) = review.unjudged_note() {
+        out.push_str(&note);
         out.push('\n');
         return out;
     }
@@ -70,5 +70,6 @@ pub fn json(review: &Review) -> serde_json::Value {
         "rewrite": review.rewrite,
         "metrics": review.metrics,
         "empty": review.empty,
+        "language": review.language,
     })
 }

@@ -10,6 +10,7 @@ use regex::SetMatches;
 use serde::Serialize;
 
 use super::checks::{Check, CheckSet, Group, Rule, Silent};
+use super::normalize::Normalized;
 use super::rewrite::Rewriter;
 
 /// The outcome of one check.
@@ -104,6 +105,9 @@ pub struct Review {
     pub metrics: Metrics,
     /// True when the draft was empty or only whitespace: nothing was judged.
     pub empty: bool,
+    /// The language of a draft that is not English (e.g. "Spanish"): nothing was judged.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub language: Option<&'static str>,
 }
 
 impl Review {
@@ -121,10 +125,57 @@ impl Review {
     pub fn has_failures(&self) -> bool {
         self.failed().next().is_some()
     }
+
+    /// Whether the checks read the draft (it was neither empty nor in another language).
+    pub fn judged(&self) -> bool {
+        !self.empty && self.language.is_none()
+    }
+
+    /// Why nothing was judged, in one line for the member; `None` when the draft was judged.
+    pub fn unjudged_note(&self) -> Option<String> {
+        if self.empty {
+            Some(NOTHING_TO_REVIEW.to_string())
+        } else {
+            self.language.map(|language| {
+                format!("Only English drafts are read for now; this one reads as {language}, so nothing was judged.")
+            })
+        }
+    }
 }
 
 /// The reason shown for every check when the draft is empty.
 pub const NOTHING_TO_REVIEW: &str = "Nothing to review: the draft is empty.";
+
+/// The reason shown for every check when the draft is not in English.
+pub const NOT_ENGLISH: &str = "Only English drafts are read for now.";
+
+/// A review in which no check was judged, each with `reason`.
+fn unjudged(
+    checks: &CheckSet,
+    reason: &str,
+    empty: bool,
+    language: Option<&'static str>,
+) -> Review {
+    Review {
+        checks: checks
+            .checks()
+            .iter()
+            .map(|c| Finding {
+                id: c.id.clone(),
+                title: c.title.clone(),
+                status: Status::NotJudged,
+                evidence: Vec::new(),
+                reason: reason.to_string(),
+                hint: None,
+                rule: None,
+            })
+            .collect(),
+        rewrite: String::new(),
+        metrics: Metrics::default(),
+        empty,
+        language,
+    }
+}
 
 /// Reviews `draft`, optionally written to `recipient` (a short description such as "career coach").
 pub fn review(
@@ -135,24 +186,12 @@ pub fn review(
 ) -> Review {
     let recipient = recipient.map(str::trim).filter(|r| !r.is_empty());
     if draft.trim().is_empty() {
-        return Review {
-            checks: checks
-                .checks()
-                .iter()
-                .map(|c| Finding {
-                    id: c.id.clone(),
-                    title: c.title.clone(),
-                    status: Status::NotJudged,
-                    evidence: Vec::new(),
-                    reason: NOTHING_TO_REVIEW.to_string(),
-                    hint: None,
-                    rule: None,
-                })
-                .collect(),
-            rewrite: String::new(),
-            metrics: Metrics::default(),
-            empty: true,
-        };
+        return unjudged(checks, NOTHING_TO_REVIEW, true, None);
+    }
+    if let Some(language) = super::language::foreign_language(draft) {
+        let mut review = unjudged(checks, NOT_ENGLISH, false, Some(language));
+        review.metrics = metrics(draft);
+        return review;
     }
     let findings = judge(draft, recipient, checks);
     let metrics = metrics(draft);
@@ -162,6 +201,7 @@ pub fn review(
         rewrite,
         metrics,
         empty: false,
+        language: None,
     }
 }
 
@@ -171,10 +211,12 @@ pub(crate) fn judge(draft: &str, recipient: Option<&str>, checks: &CheckSet) -> 
     checks.checks().iter().map(|c| scan.judge(c)).collect()
 }
 
-/// The draft and recipient after one pass of each pattern set.
+/// The draft and recipient after one pass of each pattern set over their normalized text.
 struct Scan<'a> {
     draft: &'a str,
     recipient: &'a str,
+    draft_read: Normalized<'a>,
+    recipient_read: Normalized<'a>,
     draft_hits: SetMatches,
     recipient_hits: SetMatches,
     set: &'a CheckSet,
@@ -183,11 +225,15 @@ struct Scan<'a> {
 impl<'a> Scan<'a> {
     fn new(draft: &'a str, recipient: Option<&'a str>, set: &'a CheckSet) -> Scan<'a> {
         let recipient = recipient.unwrap_or("");
+        let draft_read = Normalized::new(draft);
+        let recipient_read = Normalized::new(recipient);
         Scan {
             draft,
             recipient,
-            draft_hits: set.draft_set.matches(draft),
-            recipient_hits: set.recipient_set.matches(recipient),
+            draft_hits: set.draft_set.matches(&draft_read.text),
+            recipient_hits: set.recipient_set.matches(&recipient_read.text),
+            draft_read,
+            recipient_read,
             set,
         }
     }
@@ -286,10 +332,16 @@ impl<'a> Scan<'a> {
 
     /// Spans of every matched pattern of `group`, in the draft or the recipient.
     fn spans(&self, group: &Group, source: Source) -> Vec<Evidence> {
-        let (text, hits, regexes) = match source {
-            Source::Draft => (self.draft, &self.draft_hits, &self.set.draft_regexes),
+        let (original, read, hits, regexes) = match source {
+            Source::Draft => (
+                self.draft,
+                &self.draft_read,
+                &self.draft_hits,
+                &self.set.draft_regexes,
+            ),
             Source::Recipient => (
                 self.recipient,
+                &self.recipient_read,
                 &self.recipient_hits,
                 &self.set.recipient_regexes,
             ),
@@ -298,13 +350,16 @@ impl<'a> Scan<'a> {
             .iter()
             .filter(|&&i| hits.matched(i))
             .filter_map(|&i| regexes.get(i))
-            .flat_map(|re| re.find_iter(text))
+            .flat_map(|re| re.find_iter(&read.text))
             .filter(|m| !m.is_empty())
-            .map(|m| Evidence {
-                start: m.start(),
-                end: m.end(),
-                text: m.as_str().to_string(),
-                source,
+            .map(|m| {
+                let span = read.original(m.range());
+                Evidence {
+                    start: span.start,
+                    end: span.end,
+                    text: original[span].to_string(),
+                    source,
+                }
             })
             .collect()
     }

@@ -95,6 +95,9 @@ fn review_embed_body(review: &Review, note: Option<&str>) -> CreateEmbed {
             "The draft is empty. Paste the message you are about to send and I'll check it.",
         );
     }
+    if let Some(note) = review.unjudged_note() {
+        return CreateEmbed::new().title("Not reviewed").description(note);
+    }
     let mut lines: Vec<String> = Vec::new();
     if let Some(note) = note {
         lines.push(note.to_string());

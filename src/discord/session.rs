@@ -105,7 +105,7 @@ pub fn progress_note(previous: &[(String, Status)], review: &Review) -> Option<S
         .map(|f| f.title.as_str())
         .collect();
     let still = review.failed().count();
-    if review.empty {
+    if !review.judged() {
         return None;
     }
     Some(match (fixed.is_empty(), still) {

@@ -7,7 +7,7 @@ use coffee_coach::core::rewrite::word_count;
 use coffee_coach::core::Status;
 use proptest::prelude::*;
 
-use crate::support::{assert_fails, assert_passes, engine, review, shared_dir};
+use crate::support::{assert_fails, assert_passes, data_dir, engine, review};
 
 #[test]
 fn the_five_checks_are_loaded_in_order() {
@@ -61,7 +61,7 @@ struct Labelled {
 }
 
 fn corpus() -> Vec<Labelled> {
-    labelled(&shared_dir().join("corpus/dev.jsonl"))
+    labelled(&data_dir().join("dev.jsonl"))
 }
 
 /// Our own second labelled set (80 drafts written apart from the checks), in `tests/data/`.

@@ -11,9 +11,9 @@ pub fn config_dir() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/config"))
 }
 
-/// `../shared`, beside the project's root.
-pub fn shared_dir() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared"))
+/// `tests/data/`: the labelled sets and Discord's OpenAPI spec, kept in the repository.
+pub fn data_dir() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data"))
 }
 
 /// The engine loaded once from `config/`.

@@ -76,7 +76,7 @@ pub async fn review_for(
         now,
     );
     let mut peers = None;
-    if let (Some(guild), false) = (asker.guild_id, review.empty) {
+    if let (Some(guild), false) = (asker.guild_id, !review.judged()) {
         let failed: Vec<&str> = review.failed().map(|f| f.id.as_str()).collect();
         let week = crate::core::tips::week_start(data.clock.now());
         if let Err(e) = data.store.record_review(guild, week, &failed).await {
@@ -112,7 +112,7 @@ impl Reviewed {
 
     /// The buttons under the review (none when there was nothing to review).
     pub fn buttons(&self, in_guild: bool) -> Vec<serenity::CreateActionRow> {
-        if self.review.empty {
+        if !self.review.judged() {
             Vec::new()
         } else {
             render::review_buttons(self.key, in_guild)

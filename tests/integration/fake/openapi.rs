@@ -1,6 +1,6 @@
 //! Discord's OpenAPI 3.1 spec as a request-body validator.
 //!
-//! [`Spec`] is loaded once per test process from `../shared/discord/openapi.json`. It matches
+//! [`Spec`] is loaded once per test process from `tests/data/discord/openapi.json` (MIT, see `LICENSE` beside it). It matches
 //! a request's method and path (without `/api/v10`) to an operation by path template
 //! (literal segments must match; `{param}` matches any segment; the template with the most
 //! literal segments wins, so `/messages/@original` beats `/messages/{message_id}`), then
@@ -23,7 +23,7 @@ const SPEC_URI: &str = "https://discord.test/openapi.json";
 /// Path to the spec, relative to the crate.
 const SPEC_PATH: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../shared/discord/openapi.json"
+    "/tests/data/discord/openapi.json"
 );
 
 /// One operation of the spec.
