@@ -6,11 +6,12 @@
 //! only when it is confident. Placeholders (`[Name]`), addresses and short texts never make a
 //! draft foreign.
 
-/// English function words: a share of them in a text means it is English.
-const ENGLISH: [&str; 40] = [
-    "the", "and", "to", "of", "a", "i", "you", "your", "for", "in", "is", "my", "me", "would",
-    "with", "on", "it", "that", "be", "have", "are", "i'm", "i'd", "we", "this", "at", "as",
-    "about", "if", "can", "could", "love", "like", "an", "or", "from", "do", "am", "hi", "thanks",
+/// English function words that other languages written in Latin letters rarely use: a share
+/// of them in a text means it is English.
+const ENGLISH: [&str; 36] = [
+    "the", "and", "to", "of", "you", "your", "for", "is", "my", "would", "with", "it", "that",
+    "be", "have", "are", "i'm", "i'd", "i've", "we", "this", "at", "about", "if", "can", "could",
+    "love", "like", "from", "hi", "thanks", "will", "what", "how", "was", "just",
 ];
 
 /// The name of the language `text` is written in, when it is confidently not English.
@@ -75,6 +76,12 @@ mod tests {
         assert_eq!(
             foreign_language(
                 "Hola Marta, leí tu libro sobre cambiar de carrera y me encantaría invitarte a un café para hablar de tu experiencia."
+            ),
+            Some("Spanish")
+        );
+        assert_eq!(
+            foreign_language(
+                "Hola Marta, leí tu libro sobre cambiar de carrera y me encantaría invitarte a un café para que me cuentes tu experiencia."
             ),
             Some("Spanish")
         );

@@ -56,7 +56,10 @@ pub fn text(review: &Review) -> String {
             "no clear ask at the end"
         }
     ));
-    out.push_str("\nBetter phrasing:\n\n");
+    match &review.rewrite_note {
+        Some(note) => out.push_str(&format!("\n{note}\n\n")),
+        None => out.push_str("\nBetter phrasing:\n\n"),
+    }
     out.push_str(&review.rewrite);
     out.push('\n');
     out
@@ -68,6 +71,7 @@ pub fn json(review: &Review) -> serde_json::Value {
     json!({
         "checks": review.checks,
         "rewrite": review.rewrite,
+        "rewrite_note": review.rewrite_note,
         "metrics": review.metrics,
         "empty": review.empty,
         "language": review.language,

@@ -99,8 +99,13 @@ pub struct Metrics {
 pub struct Review {
     /// One finding per check, in the check set's order.
     pub checks: Vec<Finding>,
-    /// The better phrasing; empty when there was nothing to review.
+    /// The better phrasing: the draft, edited where it failed; the draft itself when nothing
+    /// failed; empty when nothing was judged.
     pub rewrite: String,
+    /// A line about the phrasing when the draft needed no change (it reads well, or it asks
+    /// for nothing yet).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rewrite_note: Option<String>,
     /// Plain numbers about the draft.
     pub metrics: Metrics,
     /// True when the draft was empty or only whitespace: nothing was judged.
@@ -171,6 +176,7 @@ fn unjudged(
             })
             .collect(),
         rewrite: String::new(),
+        rewrite_note: None,
         metrics: Metrics::default(),
         empty,
         language,
@@ -195,10 +201,11 @@ pub fn review(
     }
     let findings = judge(draft, recipient, checks);
     let metrics = metrics(draft);
-    let rewrite = rewriter.rewrite(draft, recipient, &findings, checks);
+    let phrasing = rewriter.rewrite(draft, recipient, &findings, checks);
     Review {
         checks: findings,
-        rewrite,
+        rewrite: phrasing.text,
+        rewrite_note: phrasing.note,
         metrics,
         empty: false,
         language: None,

@@ -106,10 +106,16 @@ fn review_embed_body(review: &Review, note: Option<&str>) -> CreateEmbed {
     lines.extend(review.checks.iter().map(finding_line));
     let checks = truncate(&lines.join("\n"), 2400);
     let room = EMBED_DESCRIPTION_MAX - checks.chars().count() - 40;
-    let description = format!(
-        "{checks}\n\n**Better phrasing** (copy it, fill in the [brackets]):\n{}",
-        code_block(&review.rewrite, room)
-    );
+    let description = match &review.rewrite_note {
+        Some(line) => format!(
+            "{checks}\n\n**{line}**\n{}",
+            code_block(&review.rewrite, room)
+        ),
+        None => format!(
+            "{checks}\n\n**Better phrasing** (copy it, fill in the [brackets]):\n{}",
+            code_block(&review.rewrite, room)
+        ),
+    };
     let failed = review.failed().count();
     CreateEmbed::new()
         .title(if failed == 0 {

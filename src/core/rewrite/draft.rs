@@ -1,0 +1,382 @@
+//! The shape of a draft, as the better phrasing edits it: [`Draft::parse`] finds the sentences
+//! (byte spans into the member's text, across lines broken mid-sentence), the greeting, the
+//! sign-off, and what each body sentence does ([`Role`]: the ask, something about the sender).
+//! [`Specifics`] are the details the phrasing reuses: what of theirs the sender read, the topic,
+//! who they want an introduction to, their one question, their experience.
+
+use std::ops::Range;
+
+use regex::Regex;
+
+/// What a sentence of the body does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Asks the reader for something (a question, "would you", "I'd love to").
+    Ask,
+    /// Says something about the sender ("I'm a nurse", "I spent nine years...").
+    AboutMe,
+    /// Anything else.
+    Other,
+}
+
+/// One sentence of the draft.
+#[derive(Debug, Clone)]
+pub struct Sentence {
+    /// Byte span in the draft, without surrounding whitespace.
+    pub span: Range<usize>,
+    /// What it does.
+    pub role: Role,
+    /// Whether it is the greeting, a subject line or part of the sign-off (never edited).
+    pub frame: bool,
+}
+
+/// A draft cut into sentences.
+#[derive(Debug, Clone)]
+pub struct Draft<'a> {
+    /// The member's text.
+    pub text: &'a str,
+    /// Its sentences in order.
+    pub sentences: Vec<Sentence>,
+}
+
+/// What the draft says that a repair can reuse.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Specifics {
+    /// What of theirs the sender read or heard: ("heard", "podcast on school budgets").
+    pub content: Option<(String, String)>,
+    /// What the request is about, e.g. "onboarding design".
+    pub topic: Option<String>,
+    /// Who the sender wants an introduction to.
+    pub target: Option<String>,
+    /// The sender's one question.
+    pub question: Option<String>,
+    /// How long the sender has done what they do ("nine years").
+    pub years: Option<String>,
+    /// What the sender is ("a school nurse").
+    pub role: Option<String>,
+}
+
+/// The compiled patterns that read a draft's shape.
+#[derive(Debug, Clone)]
+pub struct Reader {
+    greeting: Regex,
+    subject: Regex,
+    sign_off: Regex,
+    ask: Regex,
+    about_me: Regex,
+    content: Regex,
+    topic: Regex,
+    target: Regex,
+    question: Regex,
+    years: Regex,
+    role: Regex,
+    pub(super) meeting: Regex,
+    pub(super) easy_out: Regex,
+}
+
+impl Reader {
+    pub fn new() -> Reader {
+        // These patterns are fixed and tested; compiling them cannot fail.
+        let re = |p: &str| {
+            Regex::new(&crate::core::checks::ascii_classes(p))
+                .unwrap_or_else(|_| unreachable!("bad built-in pattern {p}"))
+        };
+        Reader {
+            greeting: re(
+                r"^(?i:hi|hey|hello|dear|good (?:morning|afternoon|evening)|greetings)\b[^\n.!?]{0,40}?(?:[,!:]|$)",
+            ),
+            subject: re(r"^(?i:subject|re|title)\s*:"),
+            sign_off: re(
+                r"^(?i:best|thanks|thank you|many thanks|regards|kind regards|best regards|warm regards|warmly|sincerely|yours|cheers|respectfully|all the best|with thanks|talk soon|looking forward)\b[^\n]{0,40}$",
+            ),
+            ask: re(
+                r"(?i)\?\s*$|\b(would|could|can|will|may|might)\s+(you|we|i)\b|\b(i[\x27’]d|i would|i[\x27’]m|i am|i was|we[\x27’]d)\s+(love|like|hoping|wondering|grateful|appreciate)\b|\blet me know\b|\bare you (open|free|available|up)\b|\bhoping\s+(to|you|we)\b|\bany chance\b|\bplease\b|\bi (want|wanted|need) to (ask|know)\b",
+            ),
+            about_me: re(
+                r"(?i)^(?:(?:so|and|but|also|currently|right now|recently|for context|a bit about me)[,:]?\s+)?(?:my name is|i[\x27’]m|i am|i[\x27’]ve|i have|i was|i work|i worked|i spent|i run|i lead|i led|i teach|i taught|i study|i studied|i built|i founded|i manage|i recently|i just|i graduated|i[\x27’]ll be)\b",
+            ),
+            content: re(
+                r"(?i)\b(read|finished|heard|caught|listened to|watched|saw|bought|attended|loved|enjoyed|came across)\s+(?:all\s+|one of\s+)?your\s+([^.,;!?\n]{2,60}?)(?:\s+(?:and|but|so|which|that|where)\b|[.,;!?\n]|$)",
+            ),
+            topic: re(
+                r"(?i)\b(?:about|on|regarding|into)\s+([a-z0-9][\w'’-]*(?:\s+[a-z0-9][\w'’-]*){0,4}?)(?:\s+(?:and|so|over|with|but|for|is|are|at|to|in|works?|if|when|because)\b|[.,;!?\n]|$)",
+            ),
+            target: re(
+                r"(?i)\bintroduc(?:e|tion)\s+(?:me\s+)?to\s+([^.,;!?\n]{3,80}?)(?:\s+(?:so|because|and then|if)\b|[.,;!?\n]|$)",
+            ),
+            question: re(
+                r"(?i)\bquestion\s*(?:about|on|:)?\s*((?:whether|if|how|what|why|when|which|who)\b[^.;!?\n]{3,120})",
+            ),
+            years: re(
+                r"(?i)\bi(?:[\x27’]ve| have)?\s+(?:spent|worked|taught|been|led|managed|run|coached|done|practiced|practised|volunteered)\b[^.?!\n]{0,60}?\b((?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty)\+?\s+years)\b",
+            ),
+            role: re(
+                r"(?i)\bi(?:[\x27’]m| am)\s+(?:currently\s+|now\s+)?(an?\s+[a-z][a-z -]{2,40}?)(?:\s+(?:at|with|in|for|who|and|based|looking|trying|hoping|from|of)\b|[,.;!?\n]|$)",
+            ),
+            meeting: re(
+                r"(?i)\b(coffee|lunch|meet|meeting|call|chat|sit down|zoom|minutes of your time|get together)\b",
+            ),
+            easy_out: re(
+                r"(?i)\b(either way|no worries|no pressure|totally understand|completely understand|no problem if not|if not, no|if you[\x27’]re too busy|if now isn[\x27’]t)\b",
+            ),
+        }
+    }
+
+    /// Cuts `text` into sentences and marks the greeting, subject line and sign-off.
+    pub fn parse<'a>(&self, text: &'a str) -> Draft<'a> {
+        let mut spans = sentence_spans(text);
+        // "Hi Tamar, I finished your memoir..." : the greeting is a piece of its own.
+        if let Some(i) = spans.iter().take(3).position(|s| {
+            let at_line_start = s.start == 0 || text[..s.start].ends_with('\n');
+            at_line_start && !self.subject.is_match(&text[s.clone()])
+        }) {
+            let span = spans[i].clone();
+            if let Some(m) = self.greeting.find(&text[span.clone()]) {
+                let rest = &text[span.start + m.end()..span.end];
+                let lead = rest.len() - rest.trim_start().len();
+                if rest.trim().chars().any(char::is_alphanumeric) {
+                    spans[i] = span.start..span.start + m.end();
+                    spans.insert(i + 1, span.start + m.end() + lead..span.end);
+                }
+            }
+        }
+        let sign_off_at = self.sign_off_start(text, &spans);
+        let mut sentences = Vec::with_capacity(spans.len());
+        let mut before_body = true;
+        for span in spans {
+            let s = &text[span.clone()];
+            let at_line_start = span.start == 0 || text[..span.start].ends_with('\n');
+            let is_frame = (before_body
+                && at_line_start
+                && span.start < 300
+                && (self.greeting.is_match(s) || self.subject.is_match(s)))
+                || sign_off_at.is_some_and(|at| span.start >= at);
+            if !is_frame {
+                before_body = false;
+            }
+            let role = if is_frame {
+                Role::Other
+            } else if self.ask.is_match(s) {
+                Role::Ask
+            } else if self.about_me.is_match(s) {
+                Role::AboutMe
+            } else {
+                Role::Other
+            };
+            sentences.push(Sentence {
+                span,
+                role,
+                frame: is_frame,
+            });
+        }
+        Draft { text, sentences }
+    }
+
+    /// Where the sign-off starts: a closing line in the second half, with at most a short
+    /// signature after it.
+    fn sign_off_start(&self, text: &str, spans: &[Range<usize>]) -> Option<usize> {
+        let at = spans.iter().rev().take(4).find_map(|span| {
+            let at_line_start = span.start == 0 || text[..span.start].ends_with('\n');
+            (at_line_start && self.sign_off.is_match(&text[span.clone()])).then_some(span.start)
+        })?;
+        let tail = &text[at..];
+        (at > text.len() / 2 && tail.split_whitespace().count() <= 14 && tail.lines().count() <= 5)
+            .then_some(at)
+    }
+
+    /// The details a repair can reuse.
+    pub fn specifics(&self, text: &str) -> Specifics {
+        let content = self.content.captures(text).map(|c| {
+            let what = c[2].trim().to_string();
+            (c[1].to_lowercase(), what)
+        });
+        let topic = self
+            .topic
+            .captures_iter(text)
+            .map(|c| c[1].trim().to_string())
+            .find(|t| {
+                let t = t.to_lowercase();
+                !t.is_empty()
+                    && !t.starts_with("your ")
+                    && ![
+                        "whether",
+                        "if",
+                        "how",
+                        "what",
+                        "why",
+                        "my ",
+                        "me",
+                        "the phone",
+                    ]
+                    .iter()
+                    .any(|w| t.starts_with(w))
+                    && !self.meeting.is_match(&t)
+                    && !["you", "it", "that", "this", "linkedin", "board", "behalf"]
+                        .contains(&t.as_str())
+            })
+            .or_else(|| {
+                content
+                    .as_ref()
+                    .and_then(|(_, c)| c.split_once(" on ").map(|(_, t)| t.to_string()))
+            });
+        let role = self
+            .role
+            .captures(text)
+            .map(|c| c[1].trim().to_string())
+            .filter(|r| {
+                let r = r.to_lowercase();
+                ![
+                    "fan", "big", "huge", "bit", "little", "quick", "reader", "follower", "admirer",
+                ]
+                .iter()
+                .any(|w| r.contains(w))
+            });
+        Specifics {
+            topic,
+            target: self.target.captures(text).map(|c| c[1].trim().to_string()),
+            question: self
+                .question
+                .captures(text)
+                .map(|c| c[1].trim().to_string()),
+            years: self.years.captures(text).map(|c| c[1].to_lowercase()),
+            role,
+            content,
+        }
+    }
+}
+
+impl Default for Reader {
+    fn default() -> Self {
+        Reader::new()
+    }
+}
+
+/// Words before a full stop that do not end a sentence.
+const ABBREVIATIONS: [&str; 14] = [
+    "mr", "mrs", "ms", "dr", "prof", "e.g", "i.e", "etc", "vs", "st", "jr", "sr", "inc", "no",
+];
+
+/// Sentence spans of `text`: a sentence ends at `.`, `!`, `?` or `…` before a space, at a blank
+/// line, and at a line break unless the line was broken mid-sentence (it ends in a letter or a
+/// comma and the next line starts in lower case).
+pub fn sentence_spans(text: &str) -> Vec<Range<usize>> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut start = 0;
+    let push = |out: &mut Vec<Range<usize>>, from: usize, to: usize| {
+        let piece = &text[from..to];
+        let lead = piece.len() - piece.trim_start().len();
+        let s = piece.trim();
+        if s.chars().any(char::is_alphanumeric) {
+            out.push(from + lead..from + lead + s.len());
+        }
+    };
+    for (i, c) in text.char_indices() {
+        let next = i + c.len_utf8();
+        let ends = match c {
+            '.' | '!' | '?' | '…' => {
+                let followed_by_space = bytes.get(next).is_none_or(|b| b.is_ascii_whitespace());
+                let word = text[start..i]
+                    .rsplit(|c: char| c.is_whitespace())
+                    .next()
+                    .unwrap_or("")
+                    .to_lowercase();
+                followed_by_space && !(c == '.' && ABBREVIATIONS.contains(&word.as_str()))
+            }
+            '\n' => {
+                let line = text[start..i].trim_end();
+                let rest = &text[next..];
+                let next_line_lower = rest
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_lowercase() || c == '[' || c == '(');
+                let line_start = line.rfind('\n').map_or(0, |at| at + 1);
+                let words = line[line_start..].split_whitespace().count();
+                // A long line ending in a comma goes on; "Hi Ana," and "Best," end there.
+                let broken = !line.trim_start().is_empty()
+                    && ((line.ends_with(|c: char| c.is_alphabetic() || c == ',')
+                        && next_line_lower)
+                        || (line.ends_with(',') && words > 4));
+                !broken
+            }
+            _ => false,
+        };
+        if ends {
+            // Closing quotes and brackets belong to the sentence they close.
+            let mut end = next;
+            while let Some(b) = bytes.get(end) {
+                if matches!(b, b'"' | b'\'' | b')' | b']') && c != '\n' {
+                    end += 1;
+                } else {
+                    break;
+                }
+            }
+            push(&mut out, start, end);
+            start = end;
+        }
+    }
+    if start < text.len() {
+        push(&mut out, start, text.len());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_line_broken_mid_sentence_is_one_sentence() {
+        let text = "Hi Ana,\nI would love to\nhear how you moved. Thanks!\n\nBest,\nLi";
+        let spans: Vec<&str> = sentence_spans(text).into_iter().map(|s| &text[s]).collect();
+        assert_eq!(
+            spans,
+            [
+                "Hi Ana,",
+                "I would love to\nhear how you moved.",
+                "Thanks!",
+                "Best,",
+                "Li"
+            ]
+        );
+    }
+
+    #[test]
+    fn greeting_subject_and_sign_off_are_the_frame() {
+        let text = "Subject: a question\nHi Ana,\nI'm a nurse. Could we talk?\n\nBest,\nLi";
+        let d = Reader::new().parse(text);
+        let frame: Vec<&str> = d
+            .sentences
+            .iter()
+            .filter(|s| s.frame)
+            .map(|s| &text[s.span.clone()])
+            .collect();
+        assert_eq!(frame, ["Subject: a question", "Hi Ana,", "Best,", "Li"]);
+        let roles: Vec<Role> = d
+            .sentences
+            .iter()
+            .filter(|s| !s.frame)
+            .map(|s| s.role)
+            .collect();
+        assert_eq!(roles, [Role::AboutMe, Role::Ask]);
+    }
+
+    #[test]
+    fn specifics_keep_content_topic_target_question_experience() {
+        let r = Reader::new();
+        let s =
+            r.specifics("Hi Tamar, I heard your podcast on school budgets and would love to meet.");
+        assert_eq!(
+            s.content,
+            Some(("heard".into(), "podcast on school budgets".into()))
+        );
+        assert_eq!(s.topic.as_deref(), Some("school budgets"));
+        let s = r.specifics("I'm hoping you could introduce me to someone on the payments team.");
+        assert_eq!(s.target.as_deref(), Some("someone on the payments team"));
+        let s = r.specifics("I have one quick question about whether the SQL test is timed.");
+        assert_eq!(s.question.as_deref(), Some("whether the SQL test is timed"));
+        let s = r.specifics("I taught high school math for nine years. I'm a career changer.");
+        assert_eq!(s.years.as_deref(), Some("nine years"));
+        assert_eq!(s.role.as_deref(), Some("a career changer"));
+    }
+}
