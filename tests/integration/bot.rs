@@ -186,7 +186,7 @@ async fn quiet_for(fake: &FakeDiscord, path: &str) -> Vec<RecordedRequest> {
 
 const FAILING: &str =
     "Hi Sam, can I pick your brain over coffee? Tell me about product management.";
-const PASSING: &str = "Hi Tom, quick one: could you tell me whether the SQL test at your company is timed? Thanks either way!";
+const PASSING: &str = "Hi Tom, quick one: could you tell me whether the SQL test at your company is timed? I've done two other take-homes this month and I'm happy to share my notes on them. Thanks either way!";
 
 /// An end-to-end test: a fresh fake Discord and bot, the body within a minute, no violations.
 macro_rules! e2e {

@@ -130,7 +130,7 @@ fn fail_on_failed_exits_1_only_when_a_check_failed() {
         &[
             "review",
             "--fail-on-failed",
-            "Hi Tom, could you tell me whether the SQL test is timed? Thanks either way!",
+            "Hi Tom, quick one: could you tell me whether the SQL test at your company is timed? I've done two other take-homes this month and I'm happy to share my notes on them. Thanks either way!",
         ],
         None,
     );

@@ -162,7 +162,7 @@ fn the_phrasing_of_every_labelled_draft_keeps_the_draft_and_re_reviews_clean() {
 
 #[test]
 fn a_draft_that_fails_nothing_is_returned_as_it_is_with_a_note() {
-    let draft = "Hi Tom, quick one: could you tell me whether the SQL test at your company is timed? Thanks either way!";
+    let draft = "Hi Tom, quick one: could you tell me whether the SQL test at your company is timed? I've done two other take-homes this month and I'm happy to share my notes on them. Thanks either way!";
     let r = review(draft, None);
     assert_eq!(r.rewrite, draft);
     assert!(r

@@ -26,8 +26,11 @@ pub struct Sentence {
     pub span: Range<usize>,
     /// What it does.
     pub role: Role,
-    /// Whether it is the greeting, a subject line or part of the sign-off (never edited).
+    /// Whether it is the greeting, a subject line or part of the sign-off.
     pub frame: bool,
+    /// Whether it is a subject line ("Subject: ..."): part of the frame, but its words can be
+    /// the problem.
+    pub subject: bool,
 }
 
 /// A draft cut into sentences.
@@ -93,7 +96,7 @@ impl Reader {
                 r"(?i)\?\s*$|\b(would|could|can|will|may|might)\s+(you|we|i)\b|\b(i[\x27’]d|i would|i[\x27’]m|i am|i was|we[\x27’]d)\s+(love|like|hoping|wondering|grateful|appreciate)\b|\blet me know\b|\bare you (open|free|available|up)\b|\bhoping\s+(to|you|we)\b|\bany chance\b|\bplease\b|\bi (want|wanted|need) to (ask|know)\b",
             ),
             about_me: re(
-                r"(?i)^(?:(?:so|and|but|also|currently|right now|recently|for context|a bit about me)[,:]?\s+)?(?:my name is|i[\x27’]m|i am|i[\x27’]ve|i have|i was|i work|i worked|i spent|i run|i lead|i led|i teach|i taught|i study|i studied|i built|i founded|i manage|i recently|i just|i graduated|i[\x27’]ll be)\b",
+                r"(?i)^(?:(?:so|and|but|also|currently|right now|recently|for context|a bit about me)[,:]?\s+)?(?:my name is|(?:i[\x27’]m|i am)\s+(?:a|an|the|currently|now|from|based|studying|working|in|at|one|part|finishing|graduating|\d|\[)|i[\x27’]ve|i have|i was|i work|i worked|i spent|i run|i lead|i led|i teach|i taught|i study|i studied|i built|i founded|i manage|i recently|i just|i graduated|i[\x27’]ll be)\b",
             ),
             content: re(
                 r"(?i)\b(read|finished|heard|caught|listened to|watched|saw|bought|attended|loved|enjoyed|came across)\s+(?:all\s+|one of\s+)?your\s+([^.,;!?\n]{2,60}?)(?:\s+(?:and|but|so|which|that|where)\b|[.,;!?\n]|$)",
@@ -146,10 +149,9 @@ impl Reader {
         for span in spans {
             let s = &text[span.clone()];
             let at_line_start = span.start == 0 || text[..span.start].ends_with('\n');
-            let is_frame = (before_body
-                && at_line_start
-                && span.start < 300
-                && (self.greeting.is_match(s) || self.subject.is_match(s)))
+            let opening = before_body && at_line_start && span.start < 300;
+            let subject = opening && self.subject.is_match(s);
+            let is_frame = (opening && (subject || self.greeting.is_match(s)))
                 || sign_off_at.is_some_and(|at| span.start >= at);
             if !is_frame {
                 before_body = false;
@@ -167,6 +169,7 @@ impl Reader {
                 span,
                 role,
                 frame: is_frame,
+                subject,
             });
         }
         Draft { text, sentences }
@@ -186,6 +189,8 @@ impl Reader {
 
     /// The details a repair can reuse.
     pub fn specifics(&self, text: &str) -> Specifics {
+        // Template slots ("[post about X / talk on Y]") are not the sender's words.
+        let text = &without_slots(text);
         let content = self.content.captures(text).map(|c| {
             let what = c[2].trim().to_string();
             (c[1].to_lowercase(), what)
@@ -243,6 +248,25 @@ impl Reader {
             content,
         }
     }
+}
+
+/// `text` with every `[slot]` blanked out.
+fn without_slots(text: &str) -> String {
+    let mut depth = 0u32;
+    text.chars()
+        .map(|c| match c {
+            '[' => {
+                depth += 1;
+                ' '
+            }
+            ']' => {
+                depth = depth.saturating_sub(1);
+                ' '
+            }
+            _ if depth > 0 => ' ',
+            _ => c,
+        })
+        .collect()
 }
 
 impl Default for Reader {

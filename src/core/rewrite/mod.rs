@@ -24,6 +24,9 @@ use super::checks::{CheckSet, ConfigError};
 use super::review::{judge, Finding, Source, Status};
 use draft::{Draft, Reader, Role, Specifics};
 
+/// The most `[placeholders]` a phrasing adds: more and it stops being the member's message.
+pub const MAX_PLACEHOLDERS: usize = 2;
+
 /// The better phrasing and, when the draft needed no change, a line saying why.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Phrasing {
@@ -111,6 +114,8 @@ struct Plan<'a> {
     after: Vec<Vec<String>>,
     /// The ask became a favour by message or a paid booking: no offer or easy out needed.
     ask_settled: bool,
+    /// How many more `[placeholders]` the phrasing may add (two in all).
+    slots: usize,
 }
 
 impl Rewriter {
@@ -223,11 +228,15 @@ impl Rewriter {
             };
         }
         let specifics = self.reader.specifics(text);
-        let mut out = self.edit(text, &failed, &specifics);
-        // One more round for what the first edits did not settle.
-        let again = repairable(&judge(&out, recipient, checks));
-        if !again.is_empty() {
-            out = self.edit(&out, &again, &specifics);
+        let mut out = self.edit(text, &failed, &specifics, 0);
+        // More rounds, rarely needed, for what the first edits did not settle.
+        for _ in 0..2 {
+            let again = repairable(&judge(&out, recipient, checks));
+            if again.is_empty() {
+                break;
+            }
+            let used = slots(&out).saturating_sub(slots(text));
+            out = self.edit(&out, &again, &specifics, used);
         }
         Phrasing {
             text: out,
@@ -235,8 +244,9 @@ impl Rewriter {
         }
     }
 
-    /// One round of edits of `text` for its failed findings.
-    fn edit(&self, text: &str, failed: &[Finding], specifics: &Specifics) -> String {
+    /// One round of edits of `text` for its failed findings; `used` placeholders were added
+    /// by earlier rounds.
+    fn edit(&self, text: &str, failed: &[Finding], specifics: &Specifics, used: usize) -> String {
         let draft = self.reader.parse(text);
         let n = draft.sentences.len();
         let mut plan = Plan {
@@ -245,7 +255,15 @@ impl Rewriter {
             before: vec![Vec::new(); n],
             after: vec![Vec::new(); n],
             ask_settled: false,
+            slots: MAX_PLACEHOLDERS.saturating_sub(used),
         };
+        // The offer's placeholder, when the draft says nothing to build it from, comes first.
+        if failed.iter().any(|f| f.id == "reason-for-them")
+            && specifics.years.is_none()
+            && specifics.role.is_none()
+        {
+            plan.slots = plan.slots.saturating_sub(1);
+        }
         let paid = failed.iter().any(|f| {
             f.rule
                 .as_deref()
@@ -274,7 +292,7 @@ impl Rewriter {
         }) {
             self.repair(&mut plan, f, paid, specifics);
         }
-        if failed.iter().any(|f| f.id == "reason-for-them") && !plan.ask_settled {
+        if failed.iter().any(|f| f.id == "reason-for-them") && !paid {
             self.add_offer(&mut plan, specifics);
         }
         self.add_easy_out(&mut plan);
@@ -283,7 +301,16 @@ impl Rewriter {
 
     /// Repairs one failed check (all but `reason-for-them`).
     fn repair(&self, plan: &mut Plan, f: &Finding, paid: bool, specifics: &Specifics) {
-        let hit = plan.sentences_with_evidence(f);
+        let (subjects, hit): (Vec<usize>, Vec<usize>) = plan
+            .sentences_with_evidence(f)
+            .into_iter()
+            .partition(|&i| plan.draft.sentences[i].subject);
+        // A subject line gets its phrase swapped, or goes.
+        for i in subjects {
+            if !self.swap_phrases(plan, f, &[i], specifics) {
+                plan.actions[i] = Action::Remove;
+            }
+        }
         let Some(&first) = hit.first() else {
             return;
         };
@@ -298,12 +325,8 @@ impl Rewriter {
             plan.replace(first, &t.asks.paid);
             for i in 0..plan.actions.len() {
                 let s = &plan.draft.sentences[i];
-                let meeting_ask = s.role == Role::Ask
-                    && self
-                        .reader
-                        .meeting
-                        .is_match(&plan.draft.text[s.span.clone()]);
-                if i != first && (hit.contains(&i) || meeting_ask) && !s.frame {
+                // The booking is the one ask; the questions belong in the session.
+                if i != first && (hit.contains(&i) || s.role == Role::Ask) && !s.frame {
                     plan.actions[i] = Action::Remove;
                 }
             }
@@ -395,7 +418,9 @@ impl Rewriter {
                         continue;
                     }
                     let object = c.name("object").map(|o| o.as_str());
-                    let mut words = fill(&edit.replace, sp, object);
+                    let mut words = String::new();
+                    c.expand(&fill(&edit.replace, sp, object), &mut words);
+                    let mut words = plan.spend(words);
                     if let Some(rest) = c.name("rest") {
                         words.push_str(rest.as_str());
                     }
@@ -508,7 +533,7 @@ impl Plan<'_> {
         let mut out: Vec<usize> = Vec::new();
         for e in f.evidence.iter().filter(|e| e.source == Source::Draft) {
             for (i, s) in self.draft.sentences.iter().enumerate() {
-                let editable = !s.frame || f.id == "right-people";
+                let editable = !s.frame || s.subject || f.id == "right-people";
                 if editable && s.span.start < e.end && e.start < s.span.end && !out.contains(&i) {
                     out.push(i);
                 }
@@ -518,8 +543,21 @@ impl Plan<'_> {
         out
     }
 
+    /// `text` as it may go in: its `[placeholders]` kept while the budget lasts, else their
+    /// brackets dropped (the hints read as plain words).
+    fn spend(&mut self, text: String) -> String {
+        let n = text.matches('[').count();
+        if n <= self.slots {
+            self.slots -= n;
+            text
+        } else {
+            text.replace(['[', ']'], "")
+        }
+    }
+
     /// Replaces sentence `i`, keeping its first letter's case when it followed a greeting.
     fn replace(&mut self, i: usize, with: &str) {
+        let with = &self.spend(with.to_string());
         let starts_lower = self.sentence(i).starts_with(|c: char| c.is_lowercase());
         let with = if starts_lower && !with.starts_with("I ") && !with.starts_with("I'") {
             lower_first(with)
@@ -587,6 +625,18 @@ impl Plan<'_> {
         }
         tidy(&out)
     }
+}
+
+/// The distinct `[placeholders]` of a text.
+fn slots(text: &str) -> usize {
+    let mut names: Vec<&str> = text
+        .split('[')
+        .skip(1)
+        .filter_map(|p| p.split(']').next())
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names.len()
 }
 
 /// Which small favour a meeting stands in for: an intro, one question or feedback.
@@ -676,13 +726,13 @@ fn fill(template: &str, sp: &Specifics, object: Option<&str>) -> String {
             "{target}",
             sp.target
                 .as_deref()
-                .unwrap_or("[the person or team you want to reach]"),
+                .unwrap_or("[the person or team I'd like to reach]"),
         )
         .replace(
             "{question}",
             sp.question
                 .as_deref()
-                .unwrap_or("[your one question, in a line]"),
+                .unwrap_or("[the one thing I'd like to know]"),
         )
 }
 
@@ -739,7 +789,7 @@ mod tests {
         assert_eq!(fill("about {topic}", &sp, None), "about school budgets");
         assert_eq!(
             fill("to {target}", &Specifics::default(), None),
-            "to [the person or team you want to reach]"
+            "to [the person or team I'd like to reach]"
         );
         assert_eq!(fill("about {object}", &sp, Some("you")), "about your work");
     }
