@@ -93,7 +93,7 @@ impl Reader {
                 r"^(?i:best|thanks|thank you|many thanks|regards|kind regards|best regards|warm regards|warmly|sincerely|yours|cheers|respectfully|all the best|with thanks|talk soon|looking forward)\b[^\n]{0,40}$",
             ),
             ask: re(
-                r"(?i)\?\s*$|\b(would|could|can|will|may|might)\s+(you|we|i)\b|\b(i[\x27’]d|i would|i[\x27’]m|i am|i was|we[\x27’]d)\s+(love|like|hoping|wondering|grateful|appreciate)\b|\blet me know\b|\bare you (open|free|available|up)\b|\bhoping\s+(to|you|we)\b|\bany chance\b|\bplease\b|\bi (want|wanted|need) to (ask|know)\b",
+                r"(?i)\?\s*$|\b(would|could|can|will|may|might)\s+(you|we|i)\b|\b(i[\x27’]d|i would|we[\x27’]d|we would)\s+(really\s+|so\s+)?(love|like)\s+(to\s+(meet|chat|talk|connect|learn|hear|ask|get|have|grab|set up|schedule|speak|pick|know|discuss|find|buy|take|invite)|your|some|an?)\b|\b(i[\x27’]m|i am|i was)\s+(hoping|wondering)\b|\b(i[\x27’]d|i would|we[\x27’]d)\s+(be\s+\w+\s+)?(grateful|appreciate)\b|\blet me know\b|\bare you (open|free|available|up)\b|\bhoping\s+(to|you|we)\b|\bany chance\b|\bplease\b|\bi (want|wanted|need) to (ask|know)\b",
             ),
             about_me: re(
                 r"(?i)^(?:(?:so|and|but|also|currently|right now|recently|for context|a bit about me)[,:]?\s+)?(?:my name is|(?:i[\x27’]m|i am)\s+(?:a|an|the|currently|now|from|based|studying|working|in|at|one|part|finishing|graduating|\d|\[)|i[\x27’]ve|i have|i was|i work|i worked|i spent|i run|i lead|i led|i teach|i taught|i study|i studied|i built|i founded|i manage|i recently|i just|i graduated|i[\x27’]ll be)\b",
@@ -114,7 +114,7 @@ impl Reader {
                 r"(?i)\bi(?:[\x27’]ve| have)?\s+(?:spent|worked|taught|been|led|managed|run|coached|done|practiced|practised|volunteered)\b[^.?!\n]{0,60}?\b((?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty)\+?\s+years)\b",
             ),
             role: re(
-                r"(?i)\bi(?:[\x27’]m| am)\s+(?:currently\s+|now\s+)?(an?\s+[a-z][a-z -]{2,40}?)(?:\s+(?:at|with|in|for|who|and|based|looking|trying|hoping|from|of)\b|[,.;!?\n]|$)",
+                r"(?i)\bi(?:[\x27’]m| am)\s+(?:currently\s+|now\s+)?(an?\s[a-z][a-z-]+(?:\s[a-z][a-z-]+){0,4}?)(?:\s+(?:at|with|in|for|who|and|based|looking|trying|hoping|from|of)\b|[,.;!?\n]|$)",
             ),
             meeting: re(
                 r"(?i)\b(coffee|lunch|meet|meeting|call|chat|sit down|zoom|minutes of your time|get together)\b",
@@ -209,6 +209,14 @@ impl Reader {
                         "how",
                         "what",
                         "why",
+                        "their ",
+                        "his ",
+                        "her ",
+                        "our ",
+                        "them",
+                        "him",
+                        "a ",
+                        "an ",
                         "my ",
                         "me",
                         "the phone",
@@ -230,8 +238,30 @@ impl Reader {
             .map(|c| c[1].trim().to_string())
             .filter(|r| {
                 let r = r.to_lowercase();
+                // A student's vantage point is rarely what a busy reader wants in return.
                 ![
-                    "fan", "big", "huge", "bit", "little", "quick", "reader", "follower", "admirer",
+                    "fan",
+                    "big",
+                    "huge",
+                    "bit",
+                    "little",
+                    "quick",
+                    "reader",
+                    "follower",
+                    "admirer",
+                    "student",
+                    "junior",
+                    "sophomore",
+                    "freshman",
+                    "senior at",
+                    "undergrad",
+                    "grad",
+                    "major",
+                    "intern",
+                    "beginner",
+                    "newbie",
+                    "aspiring",
+                    "recent",
                 ]
                 .iter()
                 .any(|w| r.contains(w))

@@ -411,10 +411,16 @@ impl Rewriter {
                 Action::Swap(s) => s.clone(),
                 _ => Vec::new(),
             };
+            // Words inside a [slot] are hints, not the sender's: never swapped.
+            let slots = slot_spans(&sentence);
             for edit in self.edits.iter().filter(|e| e.check == f.id) {
                 for c in edit.pattern.captures_iter(&sentence) {
                     let Some(m) = c.get(0) else { continue };
-                    if swaps.iter().any(|&(s, e, _)| s < m.end() && m.start() < e) {
+                    let taken = swaps.iter().map(|(s, e, _)| (*s, *e));
+                    if taken
+                        .chain(slots.iter().copied())
+                        .any(|(s, e)| s < m.end() && m.start() < e)
+                    {
                         continue;
                     }
                     let object = c.name("object").map(|o| o.as_str());
@@ -477,6 +483,8 @@ impl Rewriter {
             .filter(about_me)
             .last()
             .or_else(|| body.iter().copied().find(about_me));
+        // An offer built from the sender's experience follows it; a slot to fill follows the ask.
+        let me = me.filter(|_| sp.years.is_some() || sp.role.is_some());
         match (me, ask, body.last()) {
             (Some(i), _, _) => plan.after[i].push(offer),
             (None, Some(i), _) => plan.after[i].push(offer),
@@ -504,12 +512,14 @@ impl Rewriter {
 }
 
 impl Plan<'_> {
-    /// Whether a kept sentence outside `hit` asks something.
+    /// Whether a kept sentence outside `hit` asks a question of its own ("Can we meet?"; a
+    /// closing "let me know if you have questions" does not count).
     fn other_ask(&self, hit: &[usize]) -> bool {
         (0..self.actions.len()).any(|j| {
             let s = &self.draft.sentences[j];
             !s.frame
                 && s.role == Role::Ask
+                && self.sentence(j).trim_end().ends_with('?')
                 && !hit.contains(&j)
                 && self.actions[j] != Action::Remove
         })
@@ -608,6 +618,14 @@ impl Plan<'_> {
                     });
                 }
             }
+            if !self.after[i].is_empty() {
+                // "Coffee sometime" gets its full stop before the next sentence.
+                if let Some(last) = pieces.last_mut() {
+                    if !last.ends_with(['.', '!', '?', '…', ':', ')', '"', '\'']) {
+                        last.push('.');
+                    }
+                }
+            }
             pieces.extend(self.after[i].iter().cloned());
             let pieces: Vec<String> = pieces.into_iter().filter(|p| !p.is_empty()).collect();
             if pieces.is_empty() {
@@ -625,6 +643,24 @@ impl Plan<'_> {
         }
         tidy(&out)
     }
+}
+
+/// Byte spans of the `[slots]` of a sentence, brackets included.
+fn slot_spans(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut open = None;
+    for (i, c) in text.char_indices() {
+        match c {
+            '[' => open = Some(i),
+            ']' => {
+                if let Some(start) = open.take() {
+                    out.push((start, i + 1));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 /// The distinct `[placeholders]` of a text.
