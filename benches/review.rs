@@ -33,6 +33,18 @@ fn bench(c: &mut Criterion) {
             )
         })
     });
+    // The floor: one RegexSet pass over the same compiled patterns plus the spans of those
+    // that matched, on the same drafts.
+    c.bench_function("floor 1000-char draft (RegexSet pass + spans)", |b| {
+        b.iter(|| engine.checks.scan_floor(black_box(DRAFT)))
+    });
+    c.bench_function("floor one-line draft (RegexSet pass + spans)", |b| {
+        b.iter(|| {
+            engine
+                .checks
+                .scan_floor(black_box("Can I pick your brain over coffee sometime?"))
+        })
+    });
     c.bench_function("review a one-line draft", |b| {
         b.iter(|| {
             engine.review(

@@ -216,6 +216,18 @@ impl CheckSet {
         &self.checks
     }
 
+    /// The floor any review is measured against (`cargo bench --bench review`): one pass of
+    /// the draft pattern set over `text`, then the spans of every pattern that matched.
+    /// Returns the number of spans.
+    pub fn scan_floor(&self, text: &str) -> usize {
+        self.draft_set
+            .matches(text)
+            .iter()
+            .filter_map(|i| self.draft_regexes.get(i))
+            .map(|re| re.find_iter(text).count())
+            .sum()
+    }
+
     /// The check with this id.
     pub fn get(&self, id: &str) -> Option<&Check> {
         self.checks.iter().find(|c| c.id == id)

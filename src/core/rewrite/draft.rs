@@ -75,6 +75,7 @@ pub struct Reader {
     role: Regex,
     pub(super) meeting: Regex,
     pub(super) easy_out: Regex,
+    follows_ask: Regex,
 }
 
 impl Reader {
@@ -119,10 +120,16 @@ impl Reader {
             meeting: re(
                 r"(?i)\b(coffee|lunch|meet|meeting|call|chat|sit down|zoom|minutes of your time|get together)\b",
             ),
+            follows_ask: re(r"(?i)^(if (so|yes|not|that|it)|either way|otherwise)\b"),
             easy_out: re(
-                r"(?i)\b(either way|no worries|no pressure|totally understand|completely understand|no problem if not|if not, no|if you[\x27’]re too busy|if now isn[\x27’]t)\b",
+                r"(?i)\b(either way|no worries|no pressure|totally understand|completely understand|no problem if not|if not, no|if you[\x27’]re too busy|if now isn[\x27’]t|if you[\x27’]re (busy|swamped)|flexible|work around your|at your convenience|whenever (it )?(suits|works)|fit (around )?your schedule|understand if)\b",
             ),
         }
+    }
+
+    /// Whether a sentence hangs on the ask before it ("If so, ...", "Either way, ...").
+    pub fn follows_ask(&self, sentence: &str) -> bool {
+        self.follows_ask.is_match(sentence)
     }
 
     /// Cuts `text` into sentences and marks the greeting, subject line and sign-off.
@@ -238,6 +245,8 @@ impl Reader {
             .map(|c| c[1].trim().to_string())
             .filter(|r| {
                 let r = r.to_lowercase();
+                ROLE_NOUNS.iter().any(|n| r.split_whitespace().last() == Some(*n))
+                    &&
                 // A student's vantage point is rarely what a busy reader wants in return.
                 ![
                     "fan",
@@ -304,6 +313,68 @@ impl Default for Reader {
         Reader::new()
     }
 }
+
+/// What a role the sender can offer a view from ends with.
+const ROLE_NOUNS: [&str; 58] = [
+    "teacher",
+    "nurse",
+    "engineer",
+    "developer",
+    "designer",
+    "manager",
+    "analyst",
+    "researcher",
+    "scientist",
+    "writer",
+    "marketer",
+    "consultant",
+    "founder",
+    "lawyer",
+    "accountant",
+    "recruiter",
+    "sergeant",
+    "officer",
+    "veteran",
+    "parent",
+    "professor",
+    "lecturer",
+    "director",
+    "lead",
+    "editor",
+    "journalist",
+    "producer",
+    "artist",
+    "musician",
+    "chef",
+    "doctor",
+    "pharmacist",
+    "therapist",
+    "coach",
+    "entrepreneur",
+    "freelancer",
+    "operator",
+    "technician",
+    "mechanic",
+    "electrician",
+    "architect",
+    "librarian",
+    "counselor",
+    "counsellor",
+    "paramedic",
+    "programmer",
+    "administrator",
+    "specialist",
+    "strategist",
+    "planner",
+    "economist",
+    "pilot",
+    "soldier",
+    "owner",
+    "organizer",
+    "organiser",
+    "volunteer",
+    "mentor",
+];
 
 /// Words before a full stop that do not end a sentence.
 const ABBREVIATIONS: [&str; 14] = [
@@ -429,8 +500,8 @@ mod tests {
         assert_eq!(s.target.as_deref(), Some("someone on the payments team"));
         let s = r.specifics("I have one quick question about whether the SQL test is timed.");
         assert_eq!(s.question.as_deref(), Some("whether the SQL test is timed"));
-        let s = r.specifics("I taught high school math for nine years. I'm a career changer.");
+        let s = r.specifics("I taught high school math for nine years. I'm a school nurse.");
         assert_eq!(s.years.as_deref(), Some("nine years"));
-        assert_eq!(s.role.as_deref(), Some("a career changer"));
+        assert_eq!(s.role.as_deref(), Some("a school nurse"));
     }
 }

@@ -296,6 +296,18 @@ impl Rewriter {
             self.add_offer(&mut plan, specifics);
         }
         self.add_easy_out(&mut plan);
+        // Never edit a draft down to nothing: what would go stays.
+        let kept = (0..plan.actions.len()).any(|i| {
+            !plan.draft.sentences[i].frame
+                && (plan.actions[i] != Action::Remove || !plan.after[i].is_empty())
+        });
+        if !kept {
+            for action in &mut plan.actions {
+                if *action == Action::Remove {
+                    *action = Action::Keep;
+                }
+            }
+        }
         plan.render()
     }
 
@@ -373,7 +385,13 @@ impl Rewriter {
                 plan.actions[i] = Action::Remove;
             }
             return;
-        } else if matches!(ask, "vouch" | "standing") && other_ask {
+        } else if ask == "vouch" {
+            // The big ask stays the member's; a smaller one is offered right after it.
+            let alternative = fill(&t.asks.vouch, specifics, None);
+            let alternative = plan.spend(alternative);
+            plan.after[hit[hit.len() - 1]].push(alternative);
+            return;
+        } else if ask == "standing" && other_ask {
             // The draft asks something else too: that stays the one ask.
             for &i in &hit {
                 plan.actions[i] = Action::Remove;
@@ -473,7 +491,14 @@ impl Rewriter {
         let ask = body
             .iter()
             .copied()
-            .find(|&i| plan.draft.sentences[i].role == Role::Ask);
+            .rfind(|&i| plan.draft.sentences[i].role == Role::Ask);
+        // "If so, ..." right after the ask belongs to it: the offer goes after that.
+        let ask = ask.map(|i| {
+            body.iter()
+                .copied()
+                .find(|&j| j == i + 1 && self.reader.follows_ask(plan.sentence(j)))
+                .unwrap_or(i)
+        });
         let about_me = |i: &usize| plan.draft.sentences[*i].role == Role::AboutMe;
         // After the last thing said about the sender before the ask, else the first after it.
         let me = body
