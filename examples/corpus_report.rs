@@ -10,7 +10,7 @@
 
 use std::collections::HashMap;
 
-use coffee_coach::core::{default_config_dir, Engine, Status};
+use coffee_coach::core::{default_config, Engine, Status};
 
 #[derive(Default)]
 struct Tally {
@@ -50,7 +50,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if files.is_empty() {
         files.push(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/dev.jsonl").into());
     }
-    let engine = Engine::load(&default_config_dir())?;
+    let engine = Engine::from_files(&default_config()?)?;
     let mut tallies: Vec<(String, Tally)> = engine
         .checks
         .checks()

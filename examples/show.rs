@@ -1,9 +1,9 @@
 //! Shows the review and phrasing of labelled drafts by id: `cargo run --example show FILE ID...`.
-use coffee_coach::core::{default_config_dir, Engine, Status};
+use coffee_coach::core::{default_config, Engine, Status};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let engine = Engine::load(&default_config_dir())?;
+    let engine = Engine::from_files(&default_config()?)?;
     for line in std::fs::read_to_string(&args[0])?.lines() {
         let v: serde_json::Value = serde_json::from_str(line)?;
         let id = v["id"].as_str().unwrap_or_default();

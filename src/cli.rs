@@ -10,7 +10,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::core::{default_config_dir, report, Engine};
+use crate::core::{report, ConfigFiles, Engine};
 
 /// Drafts longer than this are refused on the command line (Discord allows at most 6000).
 pub const MAX_INPUT_BYTES: usize = 1 << 20;
@@ -22,6 +22,10 @@ pub const MAX_INPUT_BYTES: usize = 1 << 20;
     about = "Reviews networking coffee requests before you send them"
 )]
 pub struct Cli {
+    /// An edited config folder to use instead of the defaults built into the binary
+    /// (`coffee-coach config export DIR` writes them out).
+    #[arg(long, global = true, env = "COFFEE_COACH_CONFIG", value_name = "DIR")]
+    pub config: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -45,13 +49,27 @@ pub enum Command {
         #[arg(long)]
         fail_on_failed: bool,
     },
-    /// Check the config folder (checks, templates, bot settings) and report every problem.
+    /// Check a config folder (checks, templates, bot settings) and report every problem.
     CheckConfig {
-        /// The config folder (default: ./config).
+        /// The config folder (default: --config, else the built-in defaults).
         dir: Option<PathBuf>,
+    },
+    /// Work with the config: `config export DIR` writes the built-in defaults for editing.
+    Config {
+        #[command(subcommand)]
+        action: ConfigAction,
     },
     /// Run the Discord bot (needs DISCORD_TOKEN, see .env.example).
     Run,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigAction {
+    /// Write the built-in defaults into DIR (which must not already hold them).
+    Export {
+        /// Where to write `bot.toml`, `rewrite.toml`, `tips.toml`, `coach.toml`, `checks/`.
+        dir: PathBuf,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -83,6 +101,15 @@ impl CliError {
 
 /// Runs one command and returns its exit status.
 pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
+    let config = || {
+        ConfigFiles::from_dir_or_builtin(cli.config.as_deref()).map_err(|e| {
+            let dir = cli.config.as_deref().unwrap_or(std::path::Path::new("."));
+            CliError::Config(format!(
+                "cannot read the config folder {}: {e}",
+                dir.display()
+            ))
+        })
+    };
     match cli.command {
         Command::Review {
             text,
@@ -92,7 +119,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
             fail_on_failed,
         } => {
             let draft = read_draft(text, file)?;
-            let engine = Engine::load(&default_config_dir())
+            let engine = Engine::from_files(&config()?)
                 .map_err(|e| CliError::Config(format!("config error: {e}")))?;
             let review = engine.review(&draft, recipient.as_deref());
             match format {
@@ -106,19 +133,40 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
             })
         }
         Command::CheckConfig { dir } => {
-            let dir = dir.unwrap_or_else(default_config_dir);
-            let problems = crate::config_problems(&dir);
+            let files = match dir {
+                Some(dir) => ConfigFiles::read(&dir).map_err(|e| {
+                    CliError::Config(format!(
+                        "cannot read the config folder {}: {e}",
+                        dir.display()
+                    ))
+                })?,
+                None => config()?,
+            };
+            let problems = crate::config_problems(&files);
             if problems.is_empty() {
-                println!("{}: all config files are valid", dir.display());
+                println!("{}: all config files are valid", files.origin());
                 Ok(ExitCode::SUCCESS)
             } else {
                 Err(CliError::Config(problems.join("\n")))
             }
         }
+        Command::Config {
+            action: ConfigAction::Export { dir },
+        } => {
+            let written = ConfigFiles::builtin().export(&dir).map_err(|e| {
+                CliError::Config(format!("cannot export to {}: {e}", dir.display()))
+            })?;
+            println!(
+                "wrote {} files to {}; use them with --config {} (or COFFEE_COACH_CONFIG)",
+                written.len(),
+                dir.display(),
+                dir.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Run => {
-            let config_dir = default_config_dir();
             let settings =
-                crate::settings::Settings::from_lookup(&config_dir, |k| std::env::var(k).ok())
+                crate::settings::Settings::from_lookup(config()?, |k| std::env::var(k).ok())
                     .map_err(|e| CliError::Config(e.to_string()))?;
             crate::discord::run_blocking(settings)?;
             Ok(ExitCode::SUCCESS)

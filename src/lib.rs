@@ -11,30 +11,30 @@ pub mod discord;
 pub mod settings;
 pub mod store;
 
-use std::path::Path;
+use core::ConfigFiles;
 
-/// Every problem in a config folder, one line each (empty when all is well). The bot refuses to
-/// start on any of them; `coffee-coach check-config` prints them.
-pub fn config_problems(dir: &Path) -> Vec<String> {
+/// Every problem in a config, one line each (empty when all is well). The bot refuses to start
+/// on any of them; `coffee-coach check-config` prints them.
+pub fn config_problems(files: &ConfigFiles) -> Vec<String> {
     let mut problems = Vec::new();
-    if let Err(e) = core::Engine::load(dir) {
+    if let Err(e) = core::Engine::from_files(files) {
         problems.push(e.to_string());
     }
-    match settings::BotFile::load(&dir.join("bot.toml")) {
+    let bot = files.path_of("bot.toml");
+    match settings::BotFile::from_files(files) {
         Ok(file) => {
             if let Err(e) = file.reply_mode.parse::<store::ReplyMode>() {
-                problems.push(format!(
-                    "{}: reply_mode: {e}",
-                    dir.join("bot.toml").display()
-                ));
+                problems.push(format!("{}: reply_mode: {e}", bot.display()));
             }
         }
         Err(e) => problems.push(e.to_string()),
     }
-    if let Err(e) = core::tips::Tips::load(dir.join("tips.toml")) {
+    let text = |name: &str| files.get(name).map_or("", |f| f.text.as_str());
+    let source = |name: &str| files.path_of(name).display().to_string();
+    if let Err(e) = core::tips::Tips::from_str(text("tips.toml"), &source("tips.toml")) {
         problems.push(e.to_string());
     }
-    if let Err(e) = core::coach::CoachScript::load(dir.join("coach.toml")) {
+    if let Err(e) = core::coach::CoachScript::from_str(text("coach.toml"), &source("coach.toml")) {
         problems.push(e.to_string());
     }
     problems

@@ -2,7 +2,7 @@
 //! (`DISCORD_TOKEN`, `DEV_GUILD_ID`, `DISCORD_API_URL`, `MENTORING_CHANNEL_ID`, `COMMAND_PREFIX`,
 //! `DATABASE_URL`). Per-server settings from `/setup` override these at run time.
 
-use std::path::Path;
+use crate::core::ConfigFiles;
 
 use serde::Deserialize;
 
@@ -47,8 +47,8 @@ pub struct Settings {
     pub database_url: String,
     /// Longest draft accepted, in characters.
     pub max_draft_chars: usize,
-    /// The config folder (checks, templates, tips, coaching script).
-    pub config_dir: std::path::PathBuf,
+    /// The config (checks, templates, tips, coaching script): built in, or from a folder.
+    pub config: crate::core::ConfigFiles,
 }
 
 impl std::fmt::Debug for Settings {
@@ -79,25 +79,27 @@ pub enum SettingsError {
 }
 
 impl BotFile {
-    /// Reads `bot.toml` strictly.
-    pub fn load(path: &Path) -> Result<BotFile, SettingsError> {
+    /// Reads `bot.toml` of a config strictly.
+    pub fn from_files(files: &ConfigFiles) -> Result<BotFile, SettingsError> {
         let err = |message: String| SettingsError::File {
-            path: path.display().to_string(),
+            path: files.path_of("bot.toml").display().to_string(),
             message,
         };
-        let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
-        toml::from_str(&text).map_err(|e| err(e.to_string()))
+        let file = files
+            .get("bot.toml")
+            .ok_or_else(|| err("missing".to_string()))?;
+        toml::from_str(&file.text).map_err(|e| err(e.to_string()))
     }
 }
 
 impl Settings {
-    /// Builds the settings from `config_dir/bot.toml` and a variable lookup (the process
+    /// Builds the settings from the config's `bot.toml` and a variable lookup (the process
     /// environment in `main`, a map in tests).
     pub fn from_lookup(
-        config_dir: &Path,
+        config: ConfigFiles,
         var: impl Fn(&str) -> Option<String>,
     ) -> Result<Settings, SettingsError> {
-        let file = BotFile::load(&config_dir.join("bot.toml"))?;
+        let file = BotFile::from_files(&config)?;
         let var = |name: &str| {
             var(name)
                 .map(|v| v.trim().to_string())
@@ -125,14 +127,14 @@ impl Settings {
                 .reply_mode
                 .parse()
                 .map_err(|message| SettingsError::File {
-                    path: config_dir.join("bot.toml").display().to_string(),
+                    path: config.path_of("bot.toml").display().to_string(),
                     message,
                 })?,
             reviews_per_minute: file.reviews_per_minute.max(1),
             suggestion_cap: file.suggestion_cap.max(1),
             database_url: var("DATABASE_URL").unwrap_or(file.database_url),
             max_draft_chars: file.max_draft_chars,
-            config_dir: config_dir.to_path_buf(),
+            config,
         })
     }
 

@@ -12,12 +12,30 @@ const BUILTIN: [(&str, &str); 10] = [
     ("coach.toml", include_str!("../../config/coach.toml")),
     ("rewrite.toml", include_str!("../../config/rewrite.toml")),
     ("tips.toml", include_str!("../../config/tips.toml")),
-    ("checks/_vocabulary.toml", include_str!("../../config/checks/_vocabulary.toml")),
-    ("checks/not-free-advice.toml", include_str!("../../config/checks/not-free-advice.toml")),
-    ("checks/not-searchable.toml", include_str!("../../config/checks/not-searchable.toml")),
-    ("checks/reason-for-them.toml", include_str!("../../config/checks/reason-for-them.toml")),
-    ("checks/right-people.toml", include_str!("../../config/checks/right-people.toml")),
-    ("checks/right-size-ask.toml", include_str!("../../config/checks/right-size-ask.toml")),
+    (
+        "checks/_vocabulary.toml",
+        include_str!("../../config/checks/_vocabulary.toml"),
+    ),
+    (
+        "checks/not-free-advice.toml",
+        include_str!("../../config/checks/not-free-advice.toml"),
+    ),
+    (
+        "checks/not-searchable.toml",
+        include_str!("../../config/checks/not-searchable.toml"),
+    ),
+    (
+        "checks/reason-for-them.toml",
+        include_str!("../../config/checks/reason-for-them.toml"),
+    ),
+    (
+        "checks/right-people.toml",
+        include_str!("../../config/checks/right-people.toml"),
+    ),
+    (
+        "checks/right-size-ask.toml",
+        include_str!("../../config/checks/right-size-ask.toml"),
+    ),
 ];
 
 /// One config file: where it came from (for messages) and its text.
@@ -41,19 +59,18 @@ pub struct ConfigFiles {
 impl ConfigFiles {
     /// The defaults compiled into the binary.
     pub fn builtin() -> ConfigFiles {
-        ConfigFiles {
-            dir: None,
-            files: BUILTIN
-                .iter()
-                .map(|(name, text)| {
-                    let file = ConfigFile {
-                        path: PathBuf::from(format!("builtin:{name}")),
-                        text: (*text).to_string(),
-                    };
-                    (name.to_string(), file)
-                })
-                .collect(),
-        }
+        let mut files: Vec<(String, ConfigFile)> = BUILTIN
+            .iter()
+            .map(|(name, text)| {
+                let file = ConfigFile {
+                    path: PathBuf::from(format!("builtin:{name}")),
+                    text: (*text).to_string(),
+                };
+                (name.to_string(), file)
+            })
+            .collect();
+        files.sort_by(|a, b| a.0.cmp(&b.0));
+        ConfigFiles { dir: None, files }
     }
 
     /// Reads the `*.toml` files of `dir` and `dir/checks`.
@@ -136,7 +153,10 @@ impl ConfigFiles {
             if path.exists() {
                 return Err(std::io::Error::new(
                     std::io::ErrorKind::AlreadyExists,
-                    format!("{} already exists; export into an empty folder", path.display()),
+                    format!(
+                        "{} already exists; export into an empty folder",
+                        path.display()
+                    ),
                 ));
             }
             std::fs::write(&path, &file.text)?;
@@ -156,9 +176,17 @@ mod tests {
         let on_disk = ConfigFiles::read(dir).expect("config/ reads");
         let builtin = ConfigFiles::builtin();
         let names = |c: &ConfigFiles| c.files.iter().map(|(k, _)| k.clone()).collect::<Vec<_>>();
-        assert_eq!(names(&builtin), names(&on_disk), "add new config files to BUILTIN");
+        assert_eq!(
+            names(&builtin),
+            names(&on_disk),
+            "add new config files to BUILTIN"
+        );
         for (name, file) in &on_disk.files {
-            assert_eq!(builtin.get(name).map(|f| &f.text), Some(&file.text), "{name}");
+            assert_eq!(
+                builtin.get(name).map(|f| &f.text),
+                Some(&file.text),
+                "{name}"
+            );
         }
     }
 }

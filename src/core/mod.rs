@@ -9,6 +9,7 @@
 pub mod checks;
 pub mod coach;
 pub mod cooldown;
+pub mod files;
 pub mod language;
 pub mod normalize;
 pub mod peers;
@@ -21,6 +22,7 @@ pub mod tips;
 use std::path::{Path, PathBuf};
 
 pub use checks::{CheckSet, ConfigError};
+pub use files::ConfigFiles;
 pub use review::{Review, Status};
 pub use rewrite::Rewriter;
 
@@ -36,9 +38,38 @@ pub struct Engine {
 impl Engine {
     /// Loads `DIR/checks/*.toml` and `DIR/rewrite.toml`.
     pub fn load(config_dir: &Path) -> Result<Engine, ConfigError> {
+        let files = ConfigFiles::read(config_dir).map_err(|source| ConfigError::Read {
+            path: config_dir.to_path_buf(),
+            source,
+        })?;
+        Engine::from_files(&files)
+    }
+
+    /// Builds the engine from a whole config (`checks/` and `rewrite.toml`).
+    pub fn from_files(files: &ConfigFiles) -> Result<Engine, ConfigError> {
+        let vocabulary = files.get("checks/_vocabulary.toml");
+        let vocabulary_path = files.path_of("checks/_vocabulary.toml");
+        let checks: Vec<_> = files
+            .checks()
+            .filter(|(name, _)| !name.starts_with('_'))
+            .collect();
+        if checks.is_empty() {
+            return Err(ConfigError::Empty {
+                dir: files.path_of("checks"),
+            });
+        }
+        let rewrite = files.get("rewrite.toml").ok_or_else(|| ConfigError::Read {
+            path: files.path_of("rewrite.toml"),
+            source: std::io::ErrorKind::NotFound.into(),
+        })?;
         Ok(Engine {
-            checks: CheckSet::load_dir(&config_dir.join("checks"))?,
-            rewriter: Rewriter::load(&config_dir.join("rewrite.toml"))?,
+            checks: CheckSet::from_sources(
+                (&vocabulary_path, vocabulary.map_or("", |f| f.text.as_str())),
+                checks
+                    .iter()
+                    .map(|(_, f)| (f.path.as_path(), f.text.as_str())),
+            )?,
+            rewriter: Rewriter::from_str(&rewrite.text, &rewrite.path)?,
         })
     }
 
@@ -48,15 +79,14 @@ impl Engine {
     }
 }
 
-/// The config folder: `COFFEE_COACH_CONFIG` if set, else `./config` when it exists, else the
-/// `config/` folder of the source tree the binary was built from.
-pub fn default_config_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("COFFEE_COACH_CONFIG") {
-        return PathBuf::from(dir);
-    }
-    let local = PathBuf::from("config");
-    if local.join("checks").is_dir() {
-        return local;
-    }
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/config"))
+/// The config folder named by `COFFEE_COACH_CONFIG`, if any (else the built-in defaults apply).
+pub fn config_dir_from_env() -> Option<PathBuf> {
+    std::env::var_os("COFFEE_COACH_CONFIG")
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from)
+}
+
+/// The config to use: `COFFEE_COACH_CONFIG` if set, else the defaults built into the binary.
+pub fn default_config() -> std::io::Result<ConfigFiles> {
+    ConfigFiles::from_dir_or_builtin(config_dir_from_env().as_deref())
 }

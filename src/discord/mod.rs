@@ -128,11 +128,15 @@ impl Data {
 
     /// Loads the config, opens the store (applying migrations) and builds the shared state.
     pub async fn new(settings: Settings, hooks: Hooks) -> anyhow::Result<Data> {
-        let problems = crate::config_problems(&settings.config_dir);
+        let problems = crate::config_problems(&settings.config);
         if !problems.is_empty() {
             anyhow::bail!("the config has problems:\n{}", problems.join("\n"));
         }
-        let engine = Engine::load(&settings.config_dir)?;
+        let engine = Engine::from_files(&settings.config)?;
+        let text = |name: &str| settings.config.get(name).map_or("", |f| f.text.as_str());
+        let source = |name: &str| settings.config.path_of(name).display().to_string();
+        let tips = Tips::from_str(text("tips.toml"), &source("tips.toml"))?;
+        let coach = CoachScript::from_str(text("coach.toml"), &source("coach.toml"))?;
         let store = Store::open(&settings.database_url)
             .await
             .context("opening the database (DATABASE_URL)")?;
@@ -144,8 +148,8 @@ impl Data {
             sessions: session::Sessions::default(),
             peers: RwLock::new(HashMap::new()),
             guilds: RwLock::new(HashMap::new()),
-            tips: Arc::new(Tips::load(settings.config_dir.join("tips.toml"))?),
-            coach: CoachScript::load(settings.config_dir.join("coach.toml"))?,
+            tips: Arc::new(tips),
+            coach,
             clock: hooks.clock,
             tick: hooks.tick,
             store,

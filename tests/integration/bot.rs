@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
+use coffee_coach::core::ConfigFiles;
 use coffee_coach::settings::Settings;
 use serde_json::{json, Value};
 use tokio::sync::oneshot;
@@ -62,7 +63,10 @@ impl Bot {
             vars.insert(k.to_string(), v.to_string());
         }
         let settings =
-            Settings::from_lookup(&config_dir(), |k| vars.get(k).cloned()).expect("settings");
+            Settings::from_lookup(ConfigFiles::read(&config_dir()).expect("config/"), |k| {
+                vars.get(k).cloned()
+            })
+            .expect("settings");
         let readies = fake.gateway_counts().0;
         let registrations = fake.requests_to("/commands").await.len();
         let (stop, stopped) = oneshot::channel::<()>();

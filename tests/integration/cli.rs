@@ -203,3 +203,77 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
         }
     }
 }
+
+#[test]
+fn issue_10_the_binary_runs_from_an_empty_folder_on_its_built_in_config() {
+    let empty = tempfile::tempdir().expect("a temp dir");
+    let out = Command::new(env!("CARGO_BIN_EXE_coffee-coach"))
+        .args([
+            "review",
+            "--format",
+            "json",
+            "Can I pick your brain over coffee?",
+        ])
+        .current_dir(empty.path())
+        .env_remove("COFFEE_COACH_CONFIG")
+        .output()
+        .expect("the binary runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v = json(&out);
+    assert_eq!(v["checks"][1]["id"], "not-free-advice");
+    assert_eq!(v["checks"][1]["status"], "failed");
+}
+
+#[test]
+fn issue_10_config_export_writes_the_defaults_and_config_uses_an_edited_copy() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let target = dir.path().join("my-config");
+    let target_str = target.to_str().expect("utf-8");
+    let out = coffee_coach(&["config", "export", target_str], None);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(target.join("checks/reason-for-them.toml").is_file());
+    // A second export into the same folder refuses to overwrite the member's edits.
+    assert_eq!(
+        coffee_coach(&["config", "export", target_str], None)
+            .status
+            .code(),
+        Some(1)
+    );
+    let ok = coffee_coach(&["--config", target_str, "check-config"], None);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    // An edited copy is what the review reads: a community renames a check's title.
+    let path = target.join("checks/not-free-advice.toml");
+    let text = std::fs::read_to_string(&path).expect("read");
+    let edited = text.replace(
+        "title = \"Not free advice in disguise\"",
+        "title = \"Paid help, asked for free\"",
+    );
+    std::fs::write(&path, edited).expect("write");
+    let out = coffee_coach(
+        &[
+            "--config",
+            target_str,
+            "review",
+            "--format",
+            "json",
+            "Can I pick your brain?",
+        ],
+        None,
+    );
+    assert_eq!(
+        json(&out)["checks"][1]["title"],
+        "Paid help, asked for free"
+    );
+}
