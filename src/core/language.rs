@@ -16,19 +16,26 @@ const ENGLISH: [&str; 36] = [
 
 /// The name of the language `text` is written in, when it is confidently not English.
 pub fn foreign_language(text: &str) -> Option<&'static str> {
-    let words: Vec<String> = text
+    let (mut words, mut english) = (0usize, 0usize);
+    for word in text
         .split(|c: char| !(c.is_alphabetic() || c == '\'' || c == '’'))
         .filter(|w| !w.is_empty())
-        .map(|w| w.to_lowercase().replace('’', "'"))
-        .collect();
-    if words.len() < 4 {
-        return None;
+    {
+        words += 1;
+        let is_english = word.len() <= 6
+            && ENGLISH.iter().any(|e| {
+                e.len() == word.len()
+                    && e.bytes()
+                        .zip(word.bytes())
+                        .all(|(a, b)| a == b.to_ascii_lowercase())
+            });
+        english += usize::from(is_english);
+        // Plenty of English function words early on: no need to read further.
+        if english >= 6 && english * 8 >= words {
+            return None;
+        }
     }
-    let english = words
-        .iter()
-        .filter(|w| ENGLISH.contains(&w.as_str()))
-        .count();
-    if english * 8 >= words.len() {
+    if words < 4 || english * 8 >= words {
         return None;
     }
     let info = whatlang::detect(&without_placeholders(text))?;

@@ -8,6 +8,7 @@
 //! with `DISCORD_API_URL`, at a proxy or a test server.
 
 pub mod commands;
+pub mod counts;
 pub mod error;
 pub mod events;
 pub mod render;
@@ -59,6 +60,8 @@ pub struct Data {
     pub tips: Arc<Tips>,
     /// The DM coaching script of `config/coach.toml`.
     pub coach: CoachScript,
+    /// Anonymous weekly counts not yet written (flushed every few seconds and at shutdown).
+    pub counts: Arc<counts::Counts>,
     /// The time, from the system or from a test.
     pub clock: Arc<dyn Clock>,
     /// How often the tip scheduler looks at the time.
@@ -150,6 +153,7 @@ impl Data {
             guilds: RwLock::new(HashMap::new()),
             tips: Arc::new(tips),
             coach,
+            counts: Arc::default(),
             clock: hooks.clock,
             tick: hooks.tick,
             store,
@@ -217,6 +221,8 @@ pub async fn run_with(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let data = Data::new(settings, hooks).await?;
+    let (counts, store) = (data.counts.clone(), data.store.clone());
+    counts::spawn_flusher(counts.clone(), store.clone());
     let http = http(&data.settings)?;
     let dev_guild = data.settings.dev_guild_id;
     let framework = poise::Framework::builder()
@@ -258,6 +264,12 @@ pub async fn run_with(
     tokio::spawn(async move {
         shutdown.await;
         tracing::info!("shutting down");
+        if let Err(e) = counts.flush(&store).await {
+            tracing::warn!(
+                error = format!("{e:#}"),
+                "could not save the last weekly counts"
+            );
+        }
         shards.shutdown_all().await;
     });
     client

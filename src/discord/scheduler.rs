@@ -22,6 +22,7 @@ use crate::store::{GuildSettings, Store, TipState};
 #[derive(Clone)]
 pub struct Scheduler {
     pub store: Store,
+    pub counts: Arc<super::counts::Counts>,
     pub tips: Arc<Tips>,
     pub clock: Arc<dyn Clock>,
     pub settings: Settings,
@@ -32,6 +33,7 @@ impl From<&Data> for Scheduler {
     fn from(data: &Data) -> Scheduler {
         Scheduler {
             store: data.store.clone(),
+            counts: data.counts.clone(),
             tips: data.tips.clone(),
             clock: data.clock.clone(),
             settings: data.settings.clone(),
@@ -108,6 +110,10 @@ impl Scheduler {
             None => false,
         };
         let since = tips::week_start(now - chrono::Duration::days(7));
+        // The counts still in memory decide too.
+        if let Err(e) = self.counts.flush(&self.store).await {
+            tracing::warn!(error = format!("{e:#}"), "could not save the weekly counts");
+        }
         let failures = self.store.failures_since(guild, since).await?;
         let decision = tips::decide(schedule, &history, &self.tips, active, &failures, now);
         let Some(updated) = decision.updated_history(&history) else {

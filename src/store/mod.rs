@@ -28,7 +28,7 @@ pub mod suggestions;
 pub mod tips;
 
 pub use settings::{GuildSettings, ReplyMode};
-pub use stats::WeekStats;
+pub use stats::{CountBatch, WeekStats};
 pub use tips::TipState;
 
 /// The database the app uses when none is configured.

@@ -22,6 +22,15 @@ pub struct WeekStats {
     pub failures: Vec<(String, u32)>,
 }
 
+/// Reviews and failures per check counted in memory for one server and week, not yet saved.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CountBatch {
+    /// Reviews run.
+    pub reviews: u32,
+    /// Failures per check id.
+    pub failures: BTreeMap<String, u32>,
+}
+
 impl Store {
     /// Counts one review in the week starting `week_start`, and one failure for each check id
     /// in `failed_check_ids` (an id listed twice counts once).
@@ -31,31 +40,48 @@ impl Store {
         week_start: NaiveDate,
         failed_check_ids: &[&str],
     ) -> Result<(), StoreError> {
-        const OP: &str = "counting a review";
-        let (guild, week) = (db_id(guild_id), db_date(week_start));
-        let mut tx = self.pool.begin().await.ctx(OP)?;
-        sqlx::query(
-            "INSERT INTO review_counts (guild_id, week_start, reviews) VALUES ($1, $2, 1) \
-             ON CONFLICT (guild_id, week_start) DO UPDATE SET reviews = review_counts.reviews + 1",
-        )
-        .bind(guild)
-        .bind(&week)
-        .execute(&mut *tx)
-        .await
-        .ctx(OP)?;
         let unique: BTreeSet<&str> = failed_check_ids.iter().copied().collect();
-        for check_id in unique {
+        let batch = CountBatch {
+            reviews: 1,
+            failures: unique.into_iter().map(|id| (id.to_string(), 1)).collect(),
+        };
+        self.add_counts(&[((guild_id, week_start), batch)]).await
+    }
+
+    /// Adds counts kept in memory, every server and week of them in one transaction.
+    pub async fn add_counts(
+        &self,
+        batches: &[((u64, NaiveDate), CountBatch)],
+    ) -> Result<(), StoreError> {
+        const OP: &str = "saving the weekly counts";
+        let mut tx = self.pool.begin().await.ctx(OP)?;
+        for ((guild_id, week_start), batch) in batches {
+            let (guild, week) = (db_id(*guild_id), db_date(*week_start));
             sqlx::query(
-                "INSERT INTO check_failures (guild_id, week_start, check_id, failures) \
-                 VALUES ($1, $2, $3, 1) ON CONFLICT (guild_id, week_start, check_id) \
-                 DO UPDATE SET failures = check_failures.failures + 1",
+                "INSERT INTO review_counts (guild_id, week_start, reviews) VALUES ($1, $2, $3) \
+                 ON CONFLICT (guild_id, week_start) \
+                 DO UPDATE SET reviews = review_counts.reviews + $3",
             )
             .bind(guild)
             .bind(&week)
-            .bind(check_id)
+            .bind(i64::from(batch.reviews))
             .execute(&mut *tx)
             .await
             .ctx(OP)?;
+            for (check_id, failures) in &batch.failures {
+                sqlx::query(
+                    "INSERT INTO check_failures (guild_id, week_start, check_id, failures) \
+                     VALUES ($1, $2, $3, $4) ON CONFLICT (guild_id, week_start, check_id) \
+                     DO UPDATE SET failures = check_failures.failures + $4",
+                )
+                .bind(guild)
+                .bind(&week)
+                .bind(check_id)
+                .bind(i64::from(*failures))
+                .execute(&mut *tx)
+                .await
+                .ctx(OP)?;
+            }
         }
         tx.commit().await.ctx(OP)
     }

@@ -199,6 +199,13 @@ fn describe(s: &GuildSettings, ctx: Context<'_>) -> String {
 pub async fn stats(ctx: Context<'_>) -> Result<(), Error> {
     let data = ctx.data();
     let since = tips::week_start(data.clock.now() - Duration::weeks(3));
+    // What is still in memory counts too.
+    if let Err(e) = data.counts.flush(&data.store).await {
+        tracing::warn!(
+            error = format!("{e:#}"),
+            "could not save the weekly counts before /stats"
+        );
+    }
     let weeks = data.store.weekly_stats(guild_id(ctx)?, since).await?;
     let text = if weeks.is_empty() {
         "No reviews in this server in the last four weeks.".to_string()

@@ -79,9 +79,8 @@ pub async fn review_for(
     if let (Some(guild), false) = (asker.guild_id, !review.judged()) {
         let failed: Vec<&str> = review.failed().map(|f| f.id.as_str()).collect();
         let week = crate::core::tips::week_start(data.clock.now());
-        if let Err(e) = data.store.record_review(guild, week, &failed).await {
-            tracing::warn!(error = format!("{e:#}"), "could not count a review");
-        }
+        // Counted in memory: the reply never waits for this write (see `counts`).
+        data.counts.add(guild, week, &failed);
         if failed.contains(&"right-people") {
             let answer = super::peers::peers_for(data, guild, asker.user_id, None).await?;
             peers = Some(answer.text());
