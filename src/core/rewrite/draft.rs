@@ -75,7 +75,6 @@ pub struct Reader {
     role: Regex,
     pub(super) meeting: Regex,
     pub(super) easy_out: Regex,
-    follows_ask: Regex,
 }
 
 impl Reader {
@@ -120,16 +119,10 @@ impl Reader {
             meeting: re(
                 r"(?i)\b(coffee|lunch|meet|meeting|call|chat|sit down|zoom|minutes of your time|get together)\b",
             ),
-            follows_ask: re(r"(?i)^(if (so|yes|not|that|it)|either way|otherwise)\b"),
             easy_out: re(
                 r"(?i)\b(either way|no worries|no pressure|totally understand|completely understand|no problem if not|if not, no|if you[\x27’]re too busy|if now isn[\x27’]t|if you[\x27’]re (busy|swamped)|flexible|work around your|at your convenience|whenever (it )?(suits|works)|fit (around )?your schedule|understand if)\b",
             ),
         }
-    }
-
-    /// Whether a sentence hangs on the ask before it ("If so, ...", "Either way, ...").
-    pub fn follows_ask(&self, sentence: &str) -> bool {
-        self.follows_ask.is_match(sentence)
     }
 
     /// Cuts `text` into sentences and marks the greeting, subject line and sign-off.

@@ -492,13 +492,8 @@ impl Rewriter {
             .iter()
             .copied()
             .rfind(|&i| plan.draft.sentences[i].role == Role::Ask);
-        // "If so, ..." right after the ask belongs to it: the offer goes after that.
-        let ask = ask.map(|i| {
-            body.iter()
-                .copied()
-                .find(|&j| j == i + 1 && self.reader.follows_ask(plan.sentence(j)))
-                .unwrap_or(i)
-        });
+        // The offer closes the ask's paragraph, so it never splits the ask from what follows.
+        let ask = ask.map(|i| plan.paragraph_end(i, &body));
         let about_me = |i: &usize| plan.draft.sentences[*i].role == Role::AboutMe;
         // After the last thing said about the sender before the ask, else the first after it.
         let me = body
@@ -531,12 +526,30 @@ impl Rewriter {
                 && self.reader.meeting.is_match(plan.sentence(i))
         });
         if let Some(i) = last_ask {
-            plan.after[i].push(self.templates.easy_out.clone());
+            let live: Vec<usize> = (0..plan.actions.len())
+                .filter(|&j| !plan.draft.sentences[j].frame && plan.actions[j] != Action::Remove)
+                .collect();
+            let at = plan.paragraph_end(i, &live);
+            plan.after[at].push(self.templates.easy_out.clone());
         }
     }
 }
 
 impl Plan<'_> {
+    /// The last sentence of `body` in the same paragraph as sentence `i` (no blank line between).
+    fn paragraph_end(&self, i: usize, body: &[usize]) -> usize {
+        let text = self.draft.text;
+        let mut end = i;
+        for &j in body.iter().filter(|&&j| j > i) {
+            let gap = &text[self.draft.sentences[end].span.end..self.draft.sentences[j].span.start];
+            if gap.matches('\n').count() >= 2 || j != end + 1 {
+                break;
+            }
+            end = j;
+        }
+        end
+    }
+
     /// Whether a kept sentence outside `hit` asks a question of its own ("Can we meet?"; a
     /// closing "let me know if you have questions" does not count).
     fn other_ask(&self, hit: &[usize]) -> bool {
