@@ -622,3 +622,65 @@ e2e!(the_bot_still_answers_after_a_resume, |fake| {
     .await;
     assert_ephemeral(&cb);
 });
+
+e2e!(issue_10_review_works_from_a_user_install, |fake| {
+    // Registered for both installs and every place a member can write.
+    let put = fake
+        .wait_for(
+            "PUT",
+            &format!("/guilds/{}/commands", FakeDiscord::GUILD_ID),
+            crate::fake::WAIT,
+        )
+        .await;
+    let commands = put.body.as_array().expect("an array of commands").clone();
+    for name in ["review", "Review draft", "coach", "tip"] {
+        let c = commands
+            .iter()
+            .find(|c| c["name"] == name)
+            .unwrap_or_else(|| panic!("{name}"));
+        assert_eq!(c["integration_types"], json!([0, 1]), "{name}: {c}");
+        assert_eq!(c["contexts"], json!([0, 1, 2]), "{name}: {c}");
+    }
+    // /review from the member's own account in a server without the bot: a private review,
+    // and a plain word on what needs the server instead of peers or a post button.
+    let interaction = fake.from_user_install(fake.slash_command(
+        "review",
+        json!([option_string("draft", FAILING)]),
+        MEMBER,
+        FakeDiscord::COFFEE_CHANNEL_ID,
+    ));
+    let id = fake.send_interaction(interaction).await;
+    let cb = fake.wait_for_callback(&id).await.body;
+    assert_ephemeral(&cb);
+    assert!(description(&cb).contains("your own account"), "{cb}");
+    let ids: Vec<String> = cb["data"]["components"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
+        .filter_map(|c| c["custom_id"].as_str().map(str::to_string))
+        .collect();
+    assert!(ids.iter().any(|i| i.starts_with("cc:edit:")), "{ids:?}");
+    assert!(
+        !ids.iter()
+            .any(|i| i.starts_with("cc:post:") || i.starts_with("cc:peers:")),
+        "{ids:?}"
+    );
+    // "Review draft" on a message in a private channel, from the user install.
+    let message = crate::fake::message(
+        fake.snowflake(),
+        FakeDiscord::COFFEE_CHANNEL_ID,
+        MEMBER + 7,
+        FAILING,
+    );
+    let interaction = fake.in_private_channel(fake.message_context_menu(
+        "Review draft",
+        message,
+        MEMBER,
+        FakeDiscord::COFFEE_CHANNEL_ID,
+    ));
+    let id = fake.send_interaction(interaction).await;
+    let cb = fake.wait_for_callback(&id).await.body;
+    assert_ephemeral(&cb);
+    assert!(description(&cb).contains("pick your brain"), "{cb}");
+});

@@ -7,6 +7,7 @@ pub mod peers;
 pub mod review;
 pub mod tips;
 
+use poise::serenity_prelude as serenity;
 use poise::CreateReply;
 
 use super::render::no_pings;
@@ -24,16 +25,62 @@ pub async fn whisper(ctx: Context<'_>, text: impl Into<String>) -> Result<(), Er
     Ok(())
 }
 
-/// The registry: every slash and context-menu command.
+/// The registry: every slash and context-menu command. `/review`, "Review draft", `/coach` and
+/// `/tip` also work from a member's own account (a user install): in servers without the bot,
+/// in the bot's DMs and in private channels.
 pub fn all() -> Vec<poise::Command<Data, Error>> {
-    vec![
+    let mut everywhere = vec![
         review::review(),
         review::review_message(),
-        peers::profile(),
-        peers::peers(),
         coach::coach(),
         tips::tip(),
+    ];
+    for command in &mut everywhere {
+        command.install_context = Some(vec![
+            serenity::InstallationContext::Guild,
+            serenity::InstallationContext::User,
+        ]);
+        command.interaction_context = Some(vec![
+            serenity::InteractionContext::Guild,
+            serenity::InteractionContext::BotDm,
+            serenity::InteractionContext::PrivateChannel,
+        ]);
+    }
+    everywhere.extend([
+        peers::profile(),
+        peers::peers(),
         admin::setup(),
         admin::stats(),
-    ]
+    ]);
+    everywhere
 }
+
+/// The server the bot serves this interaction for: `None` in DMs and when the member uses the
+/// bot from their own account (a user install) in a server the bot is not part of.
+pub fn served_guild(ctx: Context<'_>) -> Option<u64> {
+    match ctx {
+        poise::Context::Application(app) => served(
+            ctx.guild_id(),
+            &app.interaction.authorizing_integration_owners,
+        ),
+        poise::Context::Prefix(_) => ctx.guild_id().map(|g| g.get()),
+    }
+}
+
+/// [`served_guild`] from an interaction's server and the installs that authorised it (an
+/// interaction without that list predates user installs: its server is served).
+pub fn served(
+    guild: Option<serenity::GuildId>,
+    owners: &serenity::AuthorizingIntegrationOwners,
+) -> Option<u64> {
+    let guild = guild?;
+    let installed_here = owners.0.iter().any(|o| {
+        matches!(o, serenity::AuthorizingIntegrationOwner::GuildInstall(Some(g)) if *g == guild)
+    });
+    (owners.0.is_empty() || installed_here).then_some(guild.get())
+}
+
+/// Said under a review asked from a member's own account in a server without the bot.
+pub const USER_INSTALL_NOTE: &str = "You're using coffee-coach from your own account here, so I \
+    review only: peer suggestions and this server's tips and counts need coffee-coach added to \
+    the server.";

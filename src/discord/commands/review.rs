@@ -146,9 +146,17 @@ pub async fn review(
         return Ok(());
     };
     let asker = asker(ctx);
-    let reviewed = review_for(ctx.data(), asker, &draft, recipient.as_deref(), None).await?;
+    let mut reviewed = review_for(ctx.data(), asker, &draft, recipient.as_deref(), None).await?;
+    user_install_note(ctx, asker, &mut reviewed);
     ctx.send(reply(&reviewed, asker.guild_id.is_some())).await?;
     Ok(())
+}
+
+/// From a member's own account in a server without the bot: say what needs the server.
+fn user_install_note(ctx: Context<'_>, asker: Asker, reviewed: &mut Reviewed) {
+    if ctx.guild_id().is_some() && asker.guild_id.is_none() {
+        reviewed.note = Some(super::USER_INSTALL_NOTE.to_string());
+    }
 }
 
 /// Review the message as a draft (only you see the answer).
@@ -160,7 +168,8 @@ pub async fn review_message(ctx: Context<'_>, message: serenity::Message) -> Res
         ));
     }
     let asker = asker(ctx);
-    let reviewed = review_for(ctx.data(), asker, &message.content, None, None).await?;
+    let mut reviewed = review_for(ctx.data(), asker, &message.content, None, None).await?;
+    user_install_note(ctx, asker, &mut reviewed);
     ctx.send(reply(&reviewed, asker.guild_id.is_some())).await?;
     Ok(())
 }
@@ -168,6 +177,6 @@ pub async fn review_message(ctx: Context<'_>, message: serenity::Message) -> Res
 fn asker(ctx: Context<'_>) -> Asker {
     Asker {
         user_id: ctx.author().id.get(),
-        guild_id: ctx.guild_id().map(|g| g.get()),
+        guild_id: super::served_guild(ctx),
     }
 }

@@ -18,7 +18,7 @@ pub async fn tip(ctx: Context<'_>) -> Result<(), Error> {
         .content(render::tip_text(tip))
         .ephemeral(true)
         .allowed_mentions(no_pings());
-    if ctx.guild_id().is_some() {
+    if super::served_guild(ctx).is_some() {
         reply = reply.components(vec![serenity::CreateActionRow::Buttons(vec![
             serenity::CreateButton::new(ids::with_key(ids::TIP_SHARE, index as u64))
                 .label("Share in channel")

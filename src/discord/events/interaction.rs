@@ -128,6 +128,7 @@ pub async fn modal(
     let recipient = field(ids::RECIPIENT_INPUT);
     let asker = Asker {
         user_id: m.user.id.get(),
+        // serenity 0.12 does not give a modal's installs: the server it came from counts.
         guild_id: m.guild_id.map(|g| g.get()),
     };
     let previous = (key != 0).then_some(key);

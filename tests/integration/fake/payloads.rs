@@ -413,6 +413,26 @@ impl FakeDiscord {
         interaction
     }
 
+    /// Turns a guild interaction into one from the member's own install of the app (a user
+    /// install) in a server the bot is not part of: only the user authorised it.
+    pub fn from_user_install(&self, mut interaction: Value) -> Value {
+        let user_id = interaction["member"]["user"]["id"].clone();
+        interaction["authorizing_integration_owners"] = json!({ "1": user_id });
+        interaction
+    }
+
+    /// Turns a guild interaction into one from a user install in a private channel (a group DM
+    /// between members, without the bot): no server, context 2.
+    pub fn in_private_channel(&self, interaction: Value) -> Value {
+        let mut interaction = self.in_dm(interaction);
+        let channel_id = self.state.snowflake();
+        interaction["channel_id"] = json!(channel_id.to_string());
+        interaction["channel"] = json!({ "id": channel_id.to_string(), "type": 3, "flags": 0,
+                                         "recipients": [] });
+        interaction["context"] = json!(2);
+        interaction
+    }
+
     /// The DM channel id the fake uses for `user_id` (stable; the same `POST
     /// /users/@me/channels` returns).
     pub fn dm_channel_id(&self, user_id: u64) -> u64 {
