@@ -643,7 +643,7 @@ e2e!(issue_10_review_works_from_a_user_install, |fake| {
     }
     // /review from the member's own account in a server without the bot: a private review,
     // and a plain word on what needs the server instead of peers or a post button.
-    let interaction = fake.from_user_install(fake.slash_command(
+    let interaction = fake.by_user_install(fake.slash_command(
         "review",
         json!([option_string("draft", FAILING)]),
         MEMBER,

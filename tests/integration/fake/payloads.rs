@@ -415,7 +415,7 @@ impl FakeDiscord {
 
     /// Turns a guild interaction into one from the member's own install of the app (a user
     /// install) in a server the bot is not part of: only the user authorised it.
-    pub fn from_user_install(&self, mut interaction: Value) -> Value {
+    pub fn by_user_install(&self, mut interaction: Value) -> Value {
         let user_id = interaction["member"]["user"]["id"].clone();
         interaction["authorizing_integration_owners"] = json!({ "1": user_id });
         interaction
