@@ -47,6 +47,10 @@ pub struct Settings {
     pub database_url: String,
     /// Longest draft accepted, in characters.
     pub max_draft_chars: usize,
+    /// Where `/healthz` and `/metrics` listen (`HEALTH_ADDR`); none when unset.
+    pub health_addr: Option<std::net::SocketAddr>,
+    /// Structured logs (`LOG_FORMAT=json`).
+    pub log_json: bool,
     /// The config (checks, templates, tips, coaching script): built in, or from a folder.
     pub config: crate::core::ConfigFiles,
 }
@@ -76,6 +80,8 @@ pub enum SettingsError {
     BadId { name: &'static str, value: String },
     #[error("{path}: {message}")]
     File { path: String, message: String },
+    #[error("{name} must be an address and port such as 127.0.0.1:9100, got `{value}`")]
+    BadAddress { name: &'static str, value: String },
 }
 
 impl BotFile {
@@ -134,6 +140,15 @@ impl Settings {
             suggestion_cap: file.suggestion_cap.max(1),
             database_url: var("DATABASE_URL").unwrap_or(file.database_url),
             max_draft_chars: file.max_draft_chars,
+            health_addr: var("HEALTH_ADDR")
+                .map(|value| {
+                    value.parse().map_err(|_| SettingsError::BadAddress {
+                        name: "HEALTH_ADDR",
+                        value,
+                    })
+                })
+                .transpose()?,
+            log_json: var("LOG_FORMAT").is_some_and(|f| f.eq_ignore_ascii_case("json")),
             config,
         })
     }

@@ -60,13 +60,14 @@ impl Counts {
 }
 
 /// Flushes `counts` every [`FLUSH_EVERY`] for as long as the bot runs.
-pub fn spawn_flusher(counts: Arc<Counts>, store: Store) {
+pub fn spawn_flusher(counts: Arc<Counts>, store: Store, metrics: super::health::Metrics) {
     tokio::spawn(async move {
         let mut every = tokio::time::interval(FLUSH_EVERY);
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             every.tick().await;
             if let Err(e) = counts.flush(&store).await {
+                metrics.store_errors.inc();
                 tracing::warn!(
                     error = format!("{e:#}"),
                     "could not save the weekly counts; will retry"

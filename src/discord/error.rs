@@ -40,6 +40,12 @@ pub fn member_text(error: &Error, what: &str) -> String {
 pub async fn on_error(error: FrameworkError<'_, Data, Error>) {
     match error {
         FrameworkError::Command { error, ctx, .. } => {
+            if error
+                .chain()
+                .any(|e| e.downcast_ref::<crate::store::StoreError>().is_some())
+            {
+                ctx.data().metrics.store_errors.inc();
+            }
             let text = member_text(&error, &ctx.command().qualified_name);
             reply(ctx, text).await;
         }

@@ -11,6 +11,7 @@ pub mod commands;
 pub mod counts;
 pub mod error;
 pub mod events;
+pub mod health;
 pub mod render;
 pub mod scheduler;
 pub mod session;
@@ -62,6 +63,8 @@ pub struct Data {
     pub coach: CoachScript,
     /// Anonymous weekly counts not yet written (flushed every few seconds and at shutdown).
     pub counts: Arc<counts::Counts>,
+    /// Counters for `/metrics` and the gateway state for `/healthz`.
+    pub metrics: health::Metrics,
     /// The time, from the system or from a test.
     pub clock: Arc<dyn Clock>,
     /// How often the tip scheduler looks at the time.
@@ -154,6 +157,7 @@ impl Data {
             tips: Arc::new(tips),
             coach,
             counts: Arc::default(),
+            metrics: health::Metrics::new(),
             clock: hooks.clock,
             tick: hooks.tick,
             store,
@@ -222,7 +226,10 @@ pub async fn run_with(
 ) -> anyhow::Result<()> {
     let data = Data::new(settings, hooks).await?;
     let (counts, store) = (data.counts.clone(), data.store.clone());
-    counts::spawn_flusher(counts.clone(), store.clone());
+    counts::spawn_flusher(counts.clone(), store.clone(), data.metrics.clone());
+    if let Some(addr) = data.settings.health_addr {
+        health::serve(addr, data.metrics.clone(), store.clone()).await?;
+    }
     let http = http(&data.settings)?;
     let dev_guild = data.settings.dev_guild_id;
     let framework = poise::Framework::builder()
@@ -281,13 +288,18 @@ pub async fn run_with(
 
 /// Starts logging and a runtime, runs the bot until Ctrl-C or SIGTERM.
 pub fn run_blocking(settings: Settings) -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
-                tracing_subscriber::EnvFilter::new("info,serenity=warn,poise=warn")
-            }),
-        )
-        .init();
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,serenity=warn,poise=warn"));
+    // LOG_FORMAT=json: one JSON object per line, for log collectors. No line ever holds a
+    // draft or the token (Settings' Debug hides it).
+    if settings.log_json {
+        tracing_subscriber::fmt()
+            .json()
+            .with_env_filter(filter)
+            .init();
+    } else {
+        tracing_subscriber::fmt().with_env_filter(filter).init();
+    }
     tracing::info!(?settings, "starting");
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     runtime.block_on(run(settings, shutdown_signal()))

@@ -91,6 +91,17 @@ impl<T> Context<T> for Result<T, sqlx::Error> {
     }
 }
 
+impl Store {
+    /// Whether the store answers a trivial query (for `/healthz`).
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .ctx("checking the store")?;
+        Ok(())
+    }
+}
+
 /// The one repository type; cheap to clone (it holds a connection pool).
 #[derive(Debug, Clone)]
 pub struct Store {

@@ -684,3 +684,95 @@ e2e!(issue_10_review_works_from_a_user_install, |fake| {
     assert_ephemeral(&cb);
     assert!(description(&cb).contains("pick your brain"), "{cb}");
 });
+
+/// GET on the bot's health listener, straight to 127.0.0.1 (no proxy).
+async fn health_get(addr: &str, path: &str) -> (u16, String) {
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .expect("an HTTP client");
+    let response = client
+        .get(format!("http://{addr}{path}"))
+        .send()
+        .await
+        .expect("the health listener answers");
+    let status = response.status().as_u16();
+    (status, response.text().await.unwrap_or_default())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn issue_10_healthz_and_metrics_answer() {
+    let fake = crate::fake::FakeDiscord::start().await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let bot = Bot::start(&fake, &[("HEALTH_ADDR", addr.as_str())]).await;
+    // Healthy once the gateway session is up (READY reaches the handlers just after setup).
+    let mut health = health_get(&addr, "/healthz").await;
+    for _ in 0..50 {
+        if health.0 == 200 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        health = health_get(&addr, "/healthz").await;
+    }
+    let (status, body) = health;
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body.contains("gateway: connected") && body.contains("store: ok"),
+        "{body}"
+    );
+    let cb = slash(
+        &fake,
+        "review",
+        json!([option_string("draft", FAILING)]),
+        MEMBER,
+    )
+    .await;
+    assert_ephemeral(&cb);
+    let (status, text) = health_get(&addr, "/metrics").await;
+    assert_eq!(status, 200);
+    let lines = text.lines().map(|l| Ok(l.to_string()));
+    let scrape = prometheus_parse::Scrape::parse(lines).expect("Prometheus text format");
+    let value = |name: &str, label: (&str, &str)| {
+        scrape
+            .samples
+            .iter()
+            .find(|s| s.metric == name && s.labels.get(label.0) == Some(label.1))
+            .map(|s| match s.value {
+                prometheus_parse::Value::Counter(v) | prometheus_parse::Value::Untyped(v) => v,
+                _ => -1.0,
+            })
+    };
+    assert_eq!(
+        value("coffee_coach_reviews_total", ("surface", "slash")),
+        Some(1.0),
+        "{text}"
+    );
+    assert_eq!(
+        value(
+            "coffee_coach_check_failures_total",
+            ("check", "not-free-advice")
+        ),
+        Some(1.0),
+        "{text}"
+    );
+    assert!(
+        value("coffee_coach_interactions_total", ("kind", "command")).is_some_and(|v| v >= 1.0),
+        "{text}"
+    );
+    assert!(
+        text.contains("coffee_coach_reply_seconds_count 1"),
+        "{text}"
+    );
+    assert!(
+        text.contains("coffee_coach_gateway_connects_total 1"),
+        "{text}"
+    );
+    assert!(!text.contains("pick your brain"), "no draft in the metrics");
+    bot.stop().await;
+    // With the bot gone, nothing answers: an orchestrator restarts it.
+    fake.assert_no_violations().await;
+}

@@ -95,6 +95,7 @@ async fn finished(
     let asker = Asker {
         user_id: user,
         guild_id: None,
+        surface: "coach",
     };
     match review_for(data, asker, draft, Some(recipient), None).await {
         Ok(reviewed) => {

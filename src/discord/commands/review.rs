@@ -27,6 +27,8 @@ pub struct Reviewed {
 pub struct Asker {
     pub user_id: u64,
     pub guild_id: Option<u64>,
+    /// Where the review was asked, for `/metrics` (`slash`, `context_menu`, `modal`, ...).
+    pub surface: &'static str,
 }
 
 /// Reviews a draft for a member: checks the length and the cooldown, runs the core review,
@@ -64,6 +66,18 @@ pub async fn review_for(
         }
     }
     let review = data.engine.review(draft, recipient);
+    if review.judged() {
+        data.metrics
+            .reviews
+            .with_label_values(&[asker.surface])
+            .inc();
+        for f in review.failed() {
+            data.metrics
+                .failures
+                .with_label_values(&[f.id.as_str()])
+                .inc();
+        }
+    }
     let note = previous
         .and_then(|key| data.sessions.get(key, asker.user_id, now))
         .and_then(|s| progress_note(&s.statuses, &review));
@@ -145,10 +159,13 @@ pub async fn review(
             .store(true, std::sync::atomic::Ordering::SeqCst);
         return Ok(());
     };
-    let asker = asker(ctx);
+    let started = std::time::Instant::now();
+    let asker = asker(ctx, "slash");
     let mut reviewed = review_for(ctx.data(), asker, &draft, recipient.as_deref(), None).await?;
     user_install_note(ctx, asker, &mut reviewed);
     ctx.send(reply(&reviewed, asker.guild_id.is_some())).await?;
+    let seconds = started.elapsed().as_secs_f64();
+    ctx.data().metrics.reply_seconds.observe(seconds);
     Ok(())
 }
 
@@ -167,16 +184,20 @@ pub async fn review_message(ctx: Context<'_>, message: serenity::Message) -> Res
             "That message has no text I can review (I read the text of a message, not its embeds or files).",
         ));
     }
-    let asker = asker(ctx);
+    let started = std::time::Instant::now();
+    let asker = asker(ctx, "context_menu");
     let mut reviewed = review_for(ctx.data(), asker, &message.content, None, None).await?;
     user_install_note(ctx, asker, &mut reviewed);
     ctx.send(reply(&reviewed, asker.guild_id.is_some())).await?;
+    let seconds = started.elapsed().as_secs_f64();
+    ctx.data().metrics.reply_seconds.observe(seconds);
     Ok(())
 }
 
-fn asker(ctx: Context<'_>) -> Asker {
+fn asker(ctx: Context<'_>, surface: &'static str) -> Asker {
     Asker {
         user_id: ctx.author().id.get(),
         guild_id: super::served_guild(ctx),
+        surface,
     }
 }

@@ -109,6 +109,7 @@ pub async fn modal(
     data: &Data,
     m: &ModalInteraction,
 ) -> Result<(), Error> {
+    let started = std::time::Instant::now();
     let (action, key) = ids::split(&m.data.custom_id);
     if action != ids::MODAL {
         return Ok(());
@@ -130,6 +131,7 @@ pub async fn modal(
         user_id: m.user.id.get(),
         // serenity 0.12 does not give a modal's installs: the server it came from counts.
         guild_id: m.guild_id.map(|g| g.get()),
+        surface: "modal",
     };
     let previous = (key != 0).then_some(key);
     let response = match review_for(data, asker, &draft, Some(&recipient), previous).await {
@@ -137,6 +139,9 @@ pub async fn modal(
         Err(e) => ephemeral(&member_text(&e, "review modal")),
     };
     m.create_response(&ctx.http, response).await?;
+    data.metrics
+        .reply_seconds
+        .observe(started.elapsed().as_secs_f64());
     Ok(())
 }
 

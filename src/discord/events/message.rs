@@ -74,6 +74,7 @@ async fn mentoring_channel(
     let asker = Asker {
         user_id: message.author.id.get(),
         guild_id: Some(guild),
+        surface: "prefix",
     };
     let reply = answer(data, asker, draft, prefix).await;
     if server.reply_mode.unwrap_or(data.settings.reply_mode) == ReplyMode::Thread {
@@ -105,6 +106,7 @@ async fn dm(ctx: &serenity::Context, data: &Data, message: &Message) -> Result<(
             let asker = Asker {
                 user_id: user,
                 guild_id: None,
+                surface: "dm",
             };
             answer(data, asker, &message.content, &data.settings.command_prefix).await
         }

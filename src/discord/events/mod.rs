@@ -16,14 +16,34 @@ pub async fn handle(
     let ctx = framework.serenity_context;
     let data = framework.user_data;
     match event {
+        serenity::FullEvent::Ready { .. } | serenity::FullEvent::Resume { .. } => {
+            data.metrics.gateway_connects.inc();
+            data.metrics.set_connected(true);
+            Ok(())
+        }
+        serenity::FullEvent::ShardStageUpdate { event } => {
+            data.metrics
+                .set_connected(event.new == serenity::ConnectionStage::Connected);
+            Ok(())
+        }
         serenity::FullEvent::Message { new_message } => {
             message::handle(ctx, data, new_message).await
         }
-        serenity::FullEvent::InteractionCreate { interaction } => match interaction {
-            serenity::Interaction::Component(c) => interaction::component(ctx, data, c).await,
-            serenity::Interaction::Modal(m) => interaction::modal(ctx, data, m).await,
-            _ => Ok(()),
-        },
+        serenity::FullEvent::InteractionCreate { interaction } => {
+            let kind = match interaction {
+                serenity::Interaction::Command(_) => "command",
+                serenity::Interaction::Component(_) => "component",
+                serenity::Interaction::Modal(_) => "modal",
+                serenity::Interaction::Autocomplete(_) => "autocomplete",
+                _ => "other",
+            };
+            data.metrics.interactions.with_label_values(&[kind]).inc();
+            match interaction {
+                serenity::Interaction::Component(c) => interaction::component(ctx, data, c).await,
+                serenity::Interaction::Modal(m) => interaction::modal(ctx, data, m).await,
+                _ => Ok(()),
+            }
+        }
         _ => Ok(()),
     }
 }
