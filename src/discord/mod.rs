@@ -225,12 +225,20 @@ pub async fn run_with(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let data = Data::new(settings, hooks).await?;
+    let http = http(&data.settings)?;
+    if data.settings.custom_api() {
+        // serenity would quietly fall back to Discord's own gateway: fail clearly instead.
+        let url = &data.settings.api_url;
+        tokio::time::timeout(Duration::from_secs(10), http.get_bot_gateway())
+            .await
+            .map_err(|_| anyhow::anyhow!("DISCORD_API_URL ({url}) did not answer within 10 s"))?
+            .with_context(|| format!("DISCORD_API_URL ({url}) is unreachable"))?;
+    }
     let (counts, store) = (data.counts.clone(), data.store.clone());
     counts::spawn_flusher(counts.clone(), store.clone(), data.metrics.clone());
     if let Some(addr) = data.settings.health_addr {
         health::serve(addr, data.metrics.clone(), store.clone()).await?;
     }
-    let http = http(&data.settings)?;
     let dev_guild = data.settings.dev_guild_id;
     let framework = poise::Framework::builder()
         .options(poise::FrameworkOptions {
@@ -238,6 +246,13 @@ pub async fn run_with(
             on_error: |err| Box::pin(error::on_error(err)),
             event_handler: |framework, event| Box::pin(events::handle(framework, event)),
             allowed_mentions: Some(render::no_pings()),
+            // poise runs commands itself: they are counted here, the rest in `events`.
+            pre_command: |ctx| {
+                Box::pin(async move {
+                    let data = ctx.data();
+                    data.metrics.interactions.with_label_values(&["command"]).inc();
+                })
+            },
             initialize_owners: false,
             ..Default::default()
         })
@@ -268,6 +283,7 @@ pub async fn run_with(
         .await
         .context("building the Discord client")?;
     let shards = client.shard_manager.clone();
+    let (stopped, on_stop) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(async move {
         shutdown.await;
         tracing::info!("shutting down");
@@ -277,12 +293,14 @@ pub async fn run_with(
                 "could not save the last weekly counts"
             );
         }
-        shards.shutdown_all().await;
+        // A gateway that never answers must not hold the process: give the shards 3 s.
+        let _ = tokio::time::timeout(Duration::from_secs(3), shards.shutdown_all()).await;
+        let _ = stopped.send(());
     });
-    client
-        .start()
-        .await
-        .context("the Discord connection stopped")?;
+    tokio::select! {
+        result = client.start() => result.context("the Discord connection stopped")?,
+        _ = on_stop => {}
+    }
     Ok(())
 }
 

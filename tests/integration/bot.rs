@@ -732,7 +732,15 @@ async fn issue_10_healthz_and_metrics_answer() {
     )
     .await;
     assert_ephemeral(&cb);
-    let (status, text) = health_get(&addr, "/metrics").await;
+    // The latency is recorded right after the reply leaves, so it may trail the callback.
+    let (mut status, mut text) = health_get(&addr, "/metrics").await;
+    for _ in 0..40 {
+        if text.contains("coffee_coach_reply_seconds_count 1") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        (status, text) = health_get(&addr, "/metrics").await;
+    }
     assert_eq!(status, 200);
     let lines = text.lines().map(|l| Ok(l.to_string()));
     let scrape = prometheus_parse::Scrape::parse(lines).expect("Prometheus text format");

@@ -1,7 +1,7 @@
 //! Profiles and peers end to end through the fake Discord, plus the promise that what the bot
 //! acknowledged as saved survives a SIGKILL of the real binary.
 
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use coffee_coach::store::{GuildSettings, Store};
@@ -11,7 +11,7 @@ use crate::bot::{
     assert_ephemeral, assert_no_pings, button, click, description, e2e, slash, Bot, MEMBER,
 };
 use crate::fake::{option_bool, option_integer, option_string, subcommand, FakeDiscord, WAIT};
-use crate::support::config_dir;
+use crate::support::{config_dir, Spawned};
 
 const ANA: u64 = MEMBER + 10; // teaching -> UX research, established, open
 const BEN: u64 = MEMBER + 11; // UX research, senior, NOT open
@@ -383,12 +383,17 @@ async fn nobody_is_suggested_more_than_the_weekly_cap() {
 }
 
 /// The real binary, as operators run it.
-fn spawn_binary(fake: &FakeDiscord, db: &str) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_coffee-coach"))
+fn spawn_binary(fake: &FakeDiscord, db: &str) -> Spawned {
+    spawn_binary_at(&fake.base_url(), db, Stdio::null())
+}
+
+/// The real binary against any REST address, stderr as given.
+fn spawn_binary_at(api_url: &str, db: &str, stderr: Stdio) -> Spawned {
+    let child = Command::new(env!("CARGO_BIN_EXE_coffee-coach"))
         .arg("run")
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("DISCORD_TOKEN", FakeDiscord::TOKEN)
-        .env("DISCORD_API_URL", fake.base_url())
+        .env("DISCORD_API_URL", api_url)
         .env("DEV_GUILD_ID", FakeDiscord::GUILD_ID.to_string())
         .env("DATABASE_URL", db)
         .env("COFFEE_COACH_CONFIG", config_dir())
@@ -398,9 +403,93 @@ fn spawn_binary(fake: &FakeDiscord, db: &str) -> Child {
         .env_remove("HTTP_PROXY")
         .env_remove("HTTPS_PROXY")
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(stderr)
         .spawn()
-        .expect("the binary starts")
+        .expect("the binary starts");
+    Spawned(child)
+}
+
+/// Waits up to `limit` for the process to exit.
+async fn exit_within(bot: &mut Spawned, limit: Duration) -> std::process::ExitStatus {
+    let deadline = std::time::Instant::now() + limit;
+    loop {
+        if let Some(status) = bot.try_wait().expect("wait") {
+            return status;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the bot did not exit within {limit:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn issue_10_an_unreachable_discord_api_url_is_a_clear_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = format!("sqlite://{}", dir.path().join("bot.db").display());
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port");
+    let url = format!("http://{closed}");
+    let mut bot = spawn_binary_at(&url, &db, Stdio::piped());
+    let status = exit_within(&mut bot, Duration::from_secs(20)).await;
+    assert!(!status.success(), "a non-zero exit: {status:?}");
+    let mut stderr = String::new();
+    if let Some(mut pipe) = bot.stderr.take() {
+        use std::io::Read;
+        let _ = pipe.read_to_string(&mut stderr);
+    }
+    assert!(
+        stderr.contains("DISCORD_API_URL"),
+        "names the setting: {stderr}"
+    );
+    assert!(
+        !stderr.contains(FakeDiscord::TOKEN),
+        "never the token: {stderr}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn issue_10_sigterm_while_the_gateway_is_unreachable_exits_within_5_s() {
+    // REST answers, but the gateway it names refuses every connection.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port");
+    let gateway = format!("ws://{closed}");
+    let app = axum::Router::new().fallback(move || {
+        let gateway = gateway.clone();
+        async move {
+            axum::Json(json!({
+                "url": gateway,
+                "shards": 1,
+                "session_start_limit": {
+                    "total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1
+                }
+            }))
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let rest = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = format!("sqlite://{}", dir.path().join("bot.db").display());
+    let mut bot = spawn_binary_at(&rest, &db, Stdio::null());
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(
+        bot.try_wait().expect("wait").is_none(),
+        "still retrying the gateway"
+    );
+    let term = Command::new("kill")
+        .args(["-TERM", &bot.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(term.success());
+    exit_within(&mut bot, Duration::from_secs(5)).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -475,17 +564,7 @@ async fn sigterm_shuts_the_real_binary_down_cleanly() {
         .status()
         .expect("kill runs");
     assert!(term.success());
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    let status = loop {
-        if let Some(status) = bot.try_wait().expect("wait") {
-            break status;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the bot did not stop within 10 s"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let status = exit_within(&mut bot, Duration::from_secs(10)).await;
     assert!(status.success(), "clean exit: {status:?}");
     fake.assert_no_violations().await;
 }

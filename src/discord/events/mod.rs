@@ -30,14 +30,17 @@ pub async fn handle(
             message::handle(ctx, data, new_message).await
         }
         serenity::FullEvent::InteractionCreate { interaction } => {
+            // Commands are counted by poise's `pre_command` hook, which runs them.
             let kind = match interaction {
-                serenity::Interaction::Command(_) => "command",
-                serenity::Interaction::Component(_) => "component",
-                serenity::Interaction::Modal(_) => "modal",
-                serenity::Interaction::Autocomplete(_) => "autocomplete",
-                _ => "other",
+                serenity::Interaction::Command(_) => None,
+                serenity::Interaction::Component(_) => Some("component"),
+                serenity::Interaction::Modal(_) => Some("modal"),
+                serenity::Interaction::Autocomplete(_) => Some("autocomplete"),
+                _ => Some("other"),
             };
-            data.metrics.interactions.with_label_values(&[kind]).inc();
+            if let Some(kind) = kind {
+                data.metrics.interactions.with_label_values(&[kind]).inc();
+            }
             match interaction {
                 serenity::Interaction::Component(c) => interaction::component(ctx, data, c).await,
                 serenity::Interaction::Modal(m) => interaction::modal(ctx, data, m).await,
