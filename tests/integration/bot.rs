@@ -784,3 +784,57 @@ async fn issue_10_healthz_and_metrics_answer() {
     // With the bot gone, nothing answers: an orchestrator restarts it.
     fake.assert_no_violations().await;
 }
+
+e2e!(
+    issue_10_a_refused_reply_is_retried_and_the_bot_keeps_going,
+    |fake| {
+        for status in [500, 429] {
+            fake.fail_route_times("POST", "/callback", status, 1);
+            let interaction = fake.slash_command(
+                "review",
+                json!([option_string("draft", FAILING)]),
+                MEMBER,
+                FakeDiscord::COFFEE_CHANNEL_ID,
+            );
+            let id = fake.send_interaction(interaction).await;
+            let path = format!("/interactions/{id}/");
+            let deadline = std::time::Instant::now() + Duration::from_secs(3);
+            let mut calls = fake.requests_to(&path).await;
+            while calls.len() < 2 && std::time::Instant::now() < deadline {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                calls = fake.requests_to(&path).await;
+            }
+            assert_eq!(
+                calls.len(),
+                2,
+                "{status}: refused once, sent again within 3 s"
+            );
+            let body = &calls[1].body;
+            assert!(
+                body["data"]["embeds"][0]["description"]
+                    .as_str()
+                    .is_some_and(|d| d.contains("pick your brain")),
+                "{status}: {body}"
+            );
+        }
+        // Refused every time: the bot stays up and answers once Discord does.
+        fake.fail_route("POST", "/callback", 500);
+        let interaction = fake.slash_command(
+            "review",
+            json!([option_string("draft", FAILING)]),
+            MEMBER,
+            FakeDiscord::COFFEE_CHANNEL_ID,
+        );
+        fake.send_interaction(interaction).await;
+        tokio::time::sleep(Duration::from_millis(800)).await;
+        fake.clear_failures();
+        let cb = slash(
+            &fake,
+            "review",
+            json!([option_string("draft", PASSING)]),
+            MEMBER,
+        )
+        .await;
+        assert_ephemeral(&cb);
+    }
+);

@@ -25,6 +25,38 @@ pub async fn whisper(ctx: Context<'_>, text: impl Into<String>) -> Result<(), Er
     Ok(())
 }
 
+/// Sends a reply; when Discord answers 429 or a 5xx, waits a moment (well within the 3 s
+/// deadline) and tries once more. A second refusal goes to the error handler and the log.
+pub async fn send_retrying(ctx: Context<'_>, reply: CreateReply) -> Result<(), Error> {
+    match ctx.send(reply.clone()).await {
+        Ok(_) => Ok(()),
+        Err(e) => match retry_delay(&e) {
+            Some(wait) => {
+                tracing::warn!(status = %e, "Discord refused a reply; retrying once");
+                tokio::time::sleep(wait).await;
+                ctx.send(reply).await?;
+                Ok(())
+            }
+            None => Err(e.into()),
+        },
+    }
+}
+
+/// How long to wait before retrying a refused request, if it is worth retrying at all.
+fn retry_delay(error: &serenity::Error) -> Option<std::time::Duration> {
+    let serenity::Error::Http(serenity::HttpError::UnsuccessfulRequest(response)) = error else {
+        return None;
+    };
+    let status = response.status_code.as_u16();
+    match status {
+        // Interaction callbacks are not in a shared bucket: a short wait is enough, and a
+        // longer one would miss Discord's 3 s deadline.
+        429 => Some(std::time::Duration::from_millis(500)),
+        500..=599 => Some(std::time::Duration::from_millis(250)),
+        _ => None,
+    }
+}
+
 /// The registry: every slash and context-menu command. `/review`, "Review draft", `/coach` and
 /// `/tip` also work from a member's own account (a user install): in servers without the bot,
 /// in the bot's DMs and in private channels.

@@ -163,7 +163,7 @@ pub async fn review(
     let asker = asker(ctx, "slash");
     let mut reviewed = review_for(ctx.data(), asker, &draft, recipient.as_deref(), None).await?;
     user_install_note(ctx, asker, &mut reviewed);
-    ctx.send(reply(&reviewed, asker.guild_id.is_some())).await?;
+    super::send_retrying(ctx, reply(&reviewed, asker.guild_id.is_some())).await?;
     let seconds = started.elapsed().as_secs_f64();
     ctx.data().metrics.reply_seconds.observe(seconds);
     Ok(())
@@ -188,7 +188,7 @@ pub async fn review_message(ctx: Context<'_>, message: serenity::Message) -> Res
     let asker = asker(ctx, "context_menu");
     let mut reviewed = review_for(ctx.data(), asker, &message.content, None, None).await?;
     user_install_note(ctx, asker, &mut reviewed);
-    ctx.send(reply(&reviewed, asker.guild_id.is_some())).await?;
+    super::send_retrying(ctx, reply(&reviewed, asker.guild_id.is_some())).await?;
     let seconds = started.elapsed().as_secs_f64();
     ctx.data().metrics.reply_seconds.observe(seconds);
     Ok(())

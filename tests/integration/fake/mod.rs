@@ -78,7 +78,8 @@ pub(crate) struct State {
     pub next_id: AtomicU64,
     pub requests: Mutex<Vec<RecordedRequest>>,
     pub violations: Mutex<Vec<String>>,
-    pub failures: Mutex<Vec<(String, String, u16)>>,
+    /// (method, path fragment, status, times left; `None` = until cleared).
+    pub failures: Mutex<Vec<(String, String, u16, Option<u32>)>>,
     pub progress: watch::Sender<GatewayProgress>,
     /// The live connection's outgoing queue.
     pub conn: Mutex<Option<(u64, mpsc::UnboundedSender<Outgoing>)>>,
@@ -381,6 +382,17 @@ impl FakeDiscord {
             method.to_ascii_uppercase(),
             path_contains.to_owned(),
             status,
+            None,
+        ));
+    }
+
+    /// Like [`Self::fail_route`], for the next `times` matching requests only.
+    pub fn fail_route_times(&self, method: &str, path_contains: &str, status: u16, times: u32) {
+        lock(&self.state.failures).push((
+            method.to_ascii_uppercase(),
+            path_contains.to_owned(),
+            status,
+            Some(times),
         ));
     }
 

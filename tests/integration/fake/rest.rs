@@ -81,17 +81,40 @@ pub async fn handle(
         }
     }
 
-    let failure = lock(&state.failures)
-        .iter()
-        .rev()
-        .find(|(m, p, _)| *m == method && path.contains(p.as_str()))
-        .map(|(_, _, status)| *status);
+    let failure = {
+        let mut failures = lock(&state.failures);
+        let hit = failures
+            .iter_mut()
+            .rev()
+            .find(|(m, p, _, left)| *m == method && path.contains(p.as_str()) && *left != Some(0));
+        hit.map(|(_, _, status, left)| {
+            if let Some(n) = left {
+                *n -= 1;
+            }
+            *status
+        })
+    };
     if let Some(status) = failure {
         return match status {
             403 => error(403, 50013, "Missing Permissions"),
             404 => error(404, 10003, "Unknown Channel"),
             400 => error(400, 50035, "Invalid Form Body"),
-            429 => error(429, 0, "You are being rate limited."),
+            429 => {
+                let mut response = error(429, 0, "You are being rate limited.");
+                // Discord's 429 carries how long to wait, in the body and the headers.
+                if let Ok(body) = serde_json::to_vec(&json!({
+                    "message": "You are being rate limited.",
+                    "retry_after": 0.2,
+                    "global": false,
+                    "code": 0,
+                })) {
+                    *response.body_mut() = axum::body::Body::from(body);
+                }
+                response
+                    .headers_mut()
+                    .insert("retry-after", axum::http::HeaderValue::from_static("1"));
+                response
+            }
             s => error(s, 0, "Fake failure"),
         };
     }
