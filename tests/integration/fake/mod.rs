@@ -78,8 +78,8 @@ pub(crate) struct State {
     pub next_id: AtomicU64,
     pub requests: Mutex<Vec<RecordedRequest>>,
     pub violations: Mutex<Vec<String>>,
-    /// (method, path fragment, status, times left; `None` = until cleared).
-    pub failures: Mutex<Vec<(String, String, u16, Option<u32>)>>,
+    /// Routes told to fail.
+    pub failures: Mutex<Vec<Failure>>,
     pub progress: watch::Sender<GatewayProgress>,
     /// The live connection's outgoing queue.
     pub conn: Mutex<Option<(u64, mpsc::UnboundedSender<Outgoing>)>>,
