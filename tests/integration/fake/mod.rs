@@ -72,6 +72,9 @@ pub(crate) enum Outgoing {
     Close(u16),
 }
 
+/// A route told to fail: (method, path fragment, status, times left; `None` = until cleared).
+pub type Failure = (String, String, u16, Option<u32>);
+
 /// Everything the server tasks and the test share.
 pub(crate) struct State {
     pub port: u16,
