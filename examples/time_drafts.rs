@@ -20,8 +20,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         for _ in 0..200 {
             std::hint::black_box(engine.review(d, None));
         }
+        let failed: Vec<String> = engine.review(d, None).failed().map(|f| f.id.clone()).collect();
         println!(
-            "{:>8.1} µs  {}",
+            "{:>8.1} µs  {}  {failed:?}",
             t.elapsed().as_secs_f64() * 1e6 / 200.0,
             &d[..40.min(d.len())]
         );
