@@ -20,7 +20,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         for _ in 0..200 {
             std::hint::black_box(engine.review(d, None));
         }
-        let failed: Vec<String> = engine.review(d, None).failed().map(|f| f.id.clone()).collect();
+        let failed: Vec<String> = engine
+            .review(d, None)
+            .failed()
+            .map(|f| f.id.clone())
+            .collect();
         println!(
             "{:>8.1} µs  {}  {failed:?}",
             t.elapsed().as_secs_f64() * 1e6 / 200.0,
