@@ -17,8 +17,29 @@ use core::ConfigFiles;
 /// on any of them; `coffee-coach check-config` prints them.
 pub fn config_problems(files: &ConfigFiles) -> Vec<String> {
     let mut problems = Vec::new();
-    if let Err(e) = core::Engine::from_files(files) {
-        problems.push(e.to_string());
+    match core::Engine::from_files(files) {
+        Ok(engine) => {
+            // The phrasing's rules must name checks and rules that exist.
+            let rewrite = files.path_of("rewrite.toml");
+            let checks = engine.checks.checks();
+            for id in engine.rewriter.edited_checks() {
+                if !checks.iter().any(|c| c.id == id) {
+                    problems.push(format!(
+                        "{}: edits: unknown check `{id}`",
+                        rewrite.display()
+                    ));
+                }
+            }
+            for rule in engine.rewriter.rules_named() {
+                if !checks.iter().flat_map(|c| &c.rules).any(|r| r.name == rule) {
+                    problems.push(format!(
+                        "{}: rule_asks: unknown rule `{rule}`",
+                        rewrite.display()
+                    ));
+                }
+            }
+        }
+        Err(e) => problems.push(e.to_string()),
     }
     let bot = files.path_of("bot.toml");
     match settings::BotFile::from_files(files) {

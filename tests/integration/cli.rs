@@ -277,3 +277,24 @@ fn issue_10_config_export_writes_the_defaults_and_config_uses_an_edited_copy() {
         "Paid help, asked for free"
     );
 }
+
+#[test]
+fn check_config_names_phrasing_rules_that_point_at_nothing() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    copy_dir(&config_dir(), dir.path());
+    let path = dir.path().join("rewrite.toml");
+    let text = std::fs::read_to_string(&path).expect("read");
+    let broken = text
+        .replace("check = \"not-free-advice\"", "check = \"not-a-check\"")
+        .replace(
+            "vouch-from-a-stranger = \"vouch\"",
+            "no-such-rule = \"vouch\"",
+        );
+    std::fs::write(&path, broken).expect("write");
+    let out = coffee_coach(&["check-config", dir.path().to_str().expect("utf-8")], None);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("unknown check `not-a-check`"), "{err}");
+    assert!(err.contains("unknown rule `no-such-rule`"), "{err}");
+    assert!(err.contains("rewrite.toml"), "{err}");
+}

@@ -6,8 +6,9 @@
 //! `config/rewrite.toml` know one (the free "pick your brain" becomes one specific question),
 //! a sentence that asks for the wrong thing becomes the right ask (the meeting wrapped around an
 //! introduction becomes the request for the introduction; free professional advice becomes a
-//! paid booking), and a request with nothing in it for the reader gets an offer, built from
-//! what the sender says about themselves, placed right after it. A draft that fails nothing is
+//! paid booking), and a request with nothing in it for the reader gets an offer: built from
+//! what the sender says about themselves and placed right after it, or else a slot for the
+//! member to fill, closing the ask's paragraph. A draft that fails nothing is
 //! returned as it is, with a [`Phrasing::note`] saying so. The phrasing is reviewed once more;
 //! what still fails gets one more round of the same edits, so the phrasing of the phrasing is
 //! the same text.
@@ -112,7 +113,7 @@ struct Plan<'a> {
     actions: Vec<Action>,
     before: Vec<Vec<String>>,
     after: Vec<Vec<String>>,
-    /// The ask became a favour by message or a paid booking: no offer or easy out needed.
+    /// The ask became a favour by message or a paid booking: no easy out needed.
     ask_settled: bool,
     /// How many more `[placeholders]` the phrasing may add (two in all).
     slots: usize,
