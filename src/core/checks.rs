@@ -355,8 +355,13 @@ impl Patterns {
     /// One set over every pattern; the single regexes (for evidence spans) are built lazily.
     fn compile(self) -> Result<(RegexSet, LazyRegexes), regex::Error> {
         let sources: Vec<String> = self.sources.iter().map(|p| case_insensitive(p)).collect();
+        // The lazy DFA's transition cache: with a few hundred case-insensitive patterns the
+        // default (2 MiB) fills on every few drafts, the DFA gives up and the slow PikeVM runs
+        // instead (measured: most of the bot's CPU under load). A larger cache keeps the set on
+        // its fast path; it grows only as states are built.
         let set = RegexSetBuilder::new(&sources)
             .size_limit(64 << 20)
+            .dfa_size_limit(64 << 20)
             .build()?;
         Ok((set, LazyRegexes::new(sources)))
     }
