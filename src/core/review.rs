@@ -6,6 +6,10 @@
 //! The draft is scanned once with the set of every draft pattern; spans are collected only for
 //! the patterns that matched.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::ops::Range;
+
 use regex::SetMatches;
 use serde::Serialize;
 
@@ -218,6 +222,9 @@ pub(crate) fn judge(draft: &str, recipient: Option<&str>, checks: &CheckSet) -> 
     checks.checks().iter().map(|c| scan.judge(c)).collect()
 }
 
+/// Spans of the normalized text per (source is recipient, pattern index).
+type FoundSpans = HashMap<(bool, usize), Vec<Range<usize>>>;
+
 /// The draft and recipient after one pass of each pattern set over their normalized text.
 struct Scan<'a> {
     draft: &'a str,
@@ -227,6 +234,8 @@ struct Scan<'a> {
     draft_hits: SetMatches,
     recipient_hits: SetMatches,
     set: &'a CheckSet,
+    /// Spans found so far, per (source is recipient, pattern index): checks share patterns.
+    found: RefCell<FoundSpans>,
 }
 
 impl<'a> Scan<'a> {
@@ -242,6 +251,7 @@ impl<'a> Scan<'a> {
             draft_read,
             recipient_read,
             set,
+            found: RefCell::new(HashMap::new()),
         }
     }
 
@@ -353,23 +363,32 @@ impl<'a> Scan<'a> {
                 &self.set.recipient_regexes,
             ),
         };
-        group
-            .iter()
-            .filter(|&&i| hits.matched(i))
-            .filter_map(|&i| regexes.get(i))
-            .flat_map(|re| re.find_iter(&read.text))
-            .filter(|m| !m.is_empty())
-            .map(|m| {
-                let span = read.original(m.range());
-                Evidence {
-                    start: span.start,
-                    end: span.end,
-                    text: original[span].to_string(),
-                    source,
-                }
-            })
-            .collect()
+        let mut found = self.found.borrow_mut();
+        let mut out = Vec::new();
+        for &i in group.iter().filter(|&&i| hits.matched(i)) {
+            let spans = found
+                .entry((source == Source::Recipient, i))
+                .or_insert_with(|| {
+                    regexes.get(i).map_or_else(Vec::new, |re| {
+                        re.find_iter(&read.text)
+                            .filter(|m| !m.is_empty())
+                            .map(|m| read.original(m.range()))
+                            .collect()
+                    })
+                });
+            out.extend(spans.iter().map(|span| Evidence {
+                start: span.start,
+                end: span.end,
+                text: original[span.clone()].to_string(),
+                source,
+            }));
+        }
+        out
     }
+}
+
+fn w_has_alnum(word: &str) -> bool {
+    word.bytes().any(|b| b.is_ascii_alphanumeric())
 }
 
 /// Counts words, sentences and who the text is about.
@@ -381,15 +400,43 @@ pub fn metrics(draft: &str) -> Metrics {
     let mut words = 0;
     let mut self_words = 0;
     let mut other_words = 0;
+    // Plain ASCII (most drafts) is split byte by byte; anything else char by char.
+    let ascii = draft.is_ascii();
+    let split = |c: char| {
+        if ascii {
+            !(c.is_ascii_alphanumeric() || c == '\'')
+        } else {
+            !(c.is_alphanumeric() || c == '\'' || c == '’')
+        }
+    };
     for word in draft
-        .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’'))
-        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .split(split)
+        .filter(|w| !w.is_empty() && (ascii || w.chars().any(char::is_alphanumeric)))
     {
+        if ascii && !w_has_alnum(word) {
+            continue;
+        }
         words += 1;
-        let w = word.to_lowercase().replace('’', "'");
-        if SELF.contains(&w.as_str()) {
+        // Short words only, compared without allocating (curly apostrophes read as straight).
+        if word.len() > 9 {
+            continue;
+        }
+        let is = |list: &[&str]| {
+            list.iter().any(|l| {
+                let mut a = l.chars();
+                let mut b = word.chars().map(|c| if c == '’' { '\'' } else { c });
+                loop {
+                    match (a.next(), b.next()) {
+                        (None, None) => return true,
+                        (Some(x), Some(y)) if x.eq_ignore_ascii_case(&y) => {}
+                        _ => return false,
+                    }
+                }
+            })
+        };
+        if is(&SELF) {
             self_words += 1;
-        } else if OTHER.contains(&w.as_str()) {
+        } else if is(&OTHER) {
             other_words += 1;
         }
     }

@@ -102,7 +102,7 @@ impl Reader {
                 r"(?i)\b(read|finished|heard|caught|listened to|watched|saw|bought|attended|loved|enjoyed|came across)\s+(?:all\s+|one of\s+)?your\s+([^.,;!?\n]{2,60}?)(?:\s+(?:and|but|so|which|that|where)\b|[.,;!?\n]|$)",
             ),
             topic: re(
-                r"(?i)\b(?:about|on|regarding|into)\s+([a-z0-9][\w'’-]*(?:\s+[a-z0-9][\w'’-]*){0,4}?)(?:\s+(?:and|so|over|with|but|for|is|are|at|to|in|works?|if|when|because)\b|[.,;!?\n]|$)",
+                r"(?i)\b(?:about|on|regarding|into)\s+([a-z0-9][\w'’-]*(?:\s+[a-z0-9][\w'’-]*){0,4}?)(?:\s+(?:and|so|over|with|but|for|is|are|at|to|in|works?|if|when|because|last|this|next|recently|too)\b|[.,;!?\n]|$)",
             ),
             target: re(
                 r"(?i)\bintroduc(?:e|tion)\s+(?:me\s+)?to\s+([^.,;!?\n]{3,80}?)(?:\s+(?:so|because|and then|if)\b|[.,;!?\n]|$)",
