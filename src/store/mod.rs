@@ -34,8 +34,9 @@ pub use tips::TipState;
 /// The database the app uses when none is configured.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/coffee-coach.db";
 
-/// How long a connection waits for a lock held by another before giving up.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a connection waits for a lock held by another before giving up: short enough that
+/// the member still gets a "try again" within Discord's 3 s deadline.
+const BUSY_TIMEOUT: Duration = Duration::from_millis(2000);
 
 /// What went wrong in the store. The messages are for the operator's log, not for members.
 #[derive(Debug, Error)]

@@ -838,3 +838,36 @@ e2e!(
         assert_ephemeral(&cb);
     }
 );
+
+e2e!(
+    issue_10_gateway_op_7_reconnect_resumes_and_the_bot_answers,
+    |fake| {
+        fake.send_gateway_op(7, Value::Null).await;
+        fake.wait_resumed().await;
+        let cb = slash(
+            &fake,
+            "review",
+            json!([option_string("draft", FAILING)]),
+            MEMBER,
+        )
+        .await;
+        assert_ephemeral(&cb);
+    }
+);
+
+e2e!(
+    issue_10_gateway_op_9_invalid_session_identifies_again_and_the_bot_answers,
+    |fake| {
+        let (readies, _) = fake.gateway_counts();
+        fake.send_gateway_op(9, json!(false)).await;
+        fake.wait_ready_count(readies + 1).await;
+        let cb = slash(
+            &fake,
+            "review",
+            json!([option_string("draft", FAILING)]),
+            MEMBER,
+        )
+        .await;
+        assert_ephemeral(&cb);
+    }
+);

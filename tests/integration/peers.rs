@@ -568,3 +568,49 @@ async fn sigterm_shuts_the_real_binary_down_cleanly() {
     assert!(status.success(), "clean exit: {status:?}");
     fake.assert_no_violations().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn issue_10_a_locked_store_gets_a_friendly_try_again_and_the_next_write_succeeds() {
+    use sqlx::{ConnectOptions, Connection};
+    let fake = FakeDiscord::start().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("bot.db");
+    let url = format!("sqlite://{}", path.display());
+    let bot = Bot::start_with_db(&fake, &[], &url, dir).await;
+    // Another process holds the write lock.
+    let mut other = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(&path)
+        .connect()
+        .await
+        .expect("a second connection");
+    sqlx::query("BEGIN EXCLUSIVE")
+        .execute(&mut other)
+        .await
+        .expect("lock");
+    let profile = json!([
+        option_string("role", "locked-out analyst"),
+        option_string("field", "data"),
+        stage("first role")
+    ]);
+    let cb = set_profile(&fake, MEMBER, profile.clone()).await;
+    let text = cb["data"]["content"].as_str().unwrap_or_default();
+    assert!(text.contains("try again"), "a friendly word: {cb}");
+    assert!(
+        !text.to_lowercase().contains("locked"),
+        "no internal error: {cb}"
+    );
+    sqlx::query("COMMIT")
+        .execute(&mut other)
+        .await
+        .expect("unlock");
+    other.close().await.expect("close");
+    let cb = set_profile(&fake, MEMBER, profile).await;
+    assert!(
+        cb["data"]["content"]
+            .as_str()
+            .is_some_and(|c| c.starts_with("Saved")),
+        "the next write succeeds: {cb}"
+    );
+    fake.assert_no_violations().await;
+    bot.stop().await;
+}

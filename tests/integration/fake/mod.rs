@@ -308,6 +308,13 @@ impl FakeDiscord {
         gateway::close(&self.state, code);
     }
 
+    /// Sends op 7 (Reconnect) or op 9 (Invalid Session, `d` = resumable) on the live gateway.
+    pub async fn send_gateway_op(&self, op: u8, d: Value) {
+        self.wait_progress("a live gateway connection", |p| p.live)
+            .await;
+        gateway::send_op(&self.state, op, d);
+    }
+
     /// Everything received so far, oldest first.
     pub async fn requests(&self) -> Vec<RecordedRequest> {
         lock(&self.state.requests).clone()
