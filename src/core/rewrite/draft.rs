@@ -75,6 +75,7 @@ pub struct Reader {
     role: Regex,
     pub(super) meeting: Regex,
     pub(super) easy_out: Regex,
+    closing: Regex,
 }
 
 impl Reader {
@@ -119,10 +120,21 @@ impl Reader {
             meeting: re(
                 r"(?i)\b(coffee|lunch|meet|meeting|call|chat|sit down|zoom|minutes of your time|get together)\b",
             ),
+            closing: re(
+                r"(?i)^(thanks|thank you|many thanks|best|regards|kind regards|warm|warmly|cheers|sincerely|all the best|have a (great|good|nice|lovely)|looking forward|talk soon|please (say hi|give my)|give my best|say hi)\b|@|https?://|www\.|\|",
+            ),
             easy_out: re(
                 r"(?i)\b(either way|no worries|no pressure|totally understand|completely understand|no problem if not|if not, no|if you[\x27’]re too busy|if now isn[\x27’]t|if you[\x27’]re (busy|swamped)|flexible|work around your|at your convenience|whenever (it )?(suits|works)|fit (around )?your schedule|understand if)\b",
             ),
         }
+    }
+
+    /// Whether a sentence closes the message (thanks, regards, a signature, contact details, a
+    /// link) or is a short line without a full stop (a name, a title): no offer goes after it.
+    pub fn is_closing(&self, sentence: &str) -> bool {
+        let short_line = sentence.split_whitespace().count() <= 4
+            && !sentence.trim_end().ends_with(['.', '?', '!']);
+        short_line || self.closing.is_match(sentence)
     }
 
     /// Cuts `text` into sentences and marks the greeting, subject line and sign-off.
@@ -414,7 +426,7 @@ pub fn sentence_spans(text: &str) -> Vec<Range<usize>> {
                 let broken = !line.trim_start().is_empty()
                     && ((line.ends_with(|c: char| c.is_alphabetic() || c == ',')
                         && next_line_lower)
-                        || (line.ends_with(',') && words > 4));
+                        || (line.ends_with([',', '—', '–', ';']) && words > 4));
                 !broken
             }
             _ => false,

@@ -486,9 +486,18 @@ impl Rewriter {
             (None, None) => t.placeholder.clone(),
         };
         let live = |i: usize| !matches!(plan.actions[i], Action::Remove);
-        let body: Vec<usize> = (0..plan.actions.len())
+        let mut body: Vec<usize> = (0..plan.actions.len())
             .filter(|&i| !plan.draft.sentences[i].frame && live(i))
             .collect();
+        // The closing lines at the end (thanks, regards, contact details, links) are not where
+        // an offer goes.
+        while body.len() > 1
+            && body
+                .last()
+                .is_some_and(|&i| self.reader.is_closing(plan.sentence(i)))
+        {
+            body.pop();
+        }
         let ask = body
             .iter()
             .copied()
@@ -542,6 +551,9 @@ impl Plan<'_> {
         let text = self.draft.text;
         let mut end = i;
         for &j in body.iter().filter(|&&j| j > i) {
+            if !body.contains(&j) {
+                break;
+            }
             let gap = &text[self.draft.sentences[end].span.end..self.draft.sentences[j].span.start];
             if gap.matches('\n').count() >= 2 || j != end + 1 {
                 break;
