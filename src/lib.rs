@@ -16,8 +16,15 @@ use core::ConfigFiles;
 /// Every problem in a config, one line each (empty when all is well). The bot refuses to start
 /// on any of them; `coffee-coach check-config` prints them.
 pub fn config_problems(files: &ConfigFiles) -> Vec<String> {
+    check_config(files).1
+}
+
+/// The engine of a config (when its checks and phrasing load) and every problem in the config,
+/// so that the bot compiles the patterns once.
+pub fn check_config(files: &ConfigFiles) -> (Option<core::Engine>, Vec<String>) {
     let mut problems = Vec::new();
-    match core::Engine::from_files(files) {
+    let engine = core::Engine::from_files(files);
+    match &engine {
         Ok(engine) => {
             // The phrasing's rules must name checks and rules that exist.
             let rewrite = files.path_of("rewrite.toml");
@@ -41,6 +48,7 @@ pub fn config_problems(files: &ConfigFiles) -> Vec<String> {
         }
         Err(e) => problems.push(e.to_string()),
     }
+    let engine = engine.ok();
     let bot = files.path_of("bot.toml");
     match settings::BotFile::from_files(files) {
         Ok(file) => {
@@ -58,5 +66,5 @@ pub fn config_problems(files: &ConfigFiles) -> Vec<String> {
     if let Err(e) = core::coach::CoachScript::from_str(text("coach.toml"), &source("coach.toml")) {
         problems.push(e.to_string());
     }
-    problems
+    (engine, problems)
 }

@@ -134,11 +134,10 @@ impl Data {
 
     /// Loads the config, opens the store (applying migrations) and builds the shared state.
     pub async fn new(settings: Settings, hooks: Hooks) -> anyhow::Result<Data> {
-        let problems = crate::config_problems(&settings.config);
-        if !problems.is_empty() {
+        let (engine, problems) = crate::check_config(&settings.config);
+        let Some(engine) = engine.filter(|_| problems.is_empty()) else {
             anyhow::bail!("the config has problems:\n{}", problems.join("\n"));
-        }
-        let engine = Engine::from_files(&settings.config)?;
+        };
         let text = |name: &str| settings.config.get(name).map_or("", |f| f.text.as_str());
         let source = |name: &str| settings.config.path_of(name).display().to_string();
         let tips = Tips::from_str(text("tips.toml"), &source("tips.toml"))?;
