@@ -233,50 +233,6 @@ impl CheckSet {
         self.checks.iter().find(|c| c.id == id)
     }
 
-    /// Loads every `*.toml` in `dir` (files starting with `_` are shared data, not checks).
-    pub fn load_dir(dir: &Path) -> Result<CheckSet, ConfigError> {
-        let read = |path: &Path| {
-            std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-                path: path.to_path_buf(),
-                source,
-            })
-        };
-        let entries = std::fs::read_dir(dir).map_err(|source| ConfigError::Read {
-            path: dir.to_path_buf(),
-            source,
-        })?;
-        let mut paths: Vec<PathBuf> = entries
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-            .collect();
-        paths.sort();
-        let mut vocabulary = None;
-        let mut files = Vec::new();
-        for path in paths {
-            let text = read(&path)?;
-            let is_shared = path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with('_'));
-            if is_shared {
-                vocabulary = Some((path, text));
-            } else {
-                files.push((path, text));
-            }
-        }
-        if files.is_empty() {
-            return Err(ConfigError::Empty {
-                dir: dir.to_path_buf(),
-            });
-        }
-        let vocabulary =
-            vocabulary.unwrap_or_else(|| (dir.join("_vocabulary.toml"), String::new()));
-        CheckSet::from_sources(
-            (&vocabulary.0, &vocabulary.1),
-            files.iter().map(|(p, t)| (p.as_path(), t.as_str())),
-        )
-    }
-
     /// Builds a check set from in-memory sources: the vocabulary and the check files.
     pub fn from_sources<'a>(
         vocabulary: (&Path, &str),

@@ -120,15 +120,6 @@ struct Plan<'a> {
 }
 
 impl Rewriter {
-    /// Loads `rewrite.toml`.
-    pub fn load(path: &Path) -> Result<Rewriter, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        Rewriter::from_str(&text, path)
-    }
-
     /// Parses the templates from text; `path` names the source in errors.
     pub fn from_str(text: &str, path: &Path) -> Result<Rewriter, ConfigError> {
         let parse = |message: String| ConfigError::Parse {
