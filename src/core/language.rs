@@ -22,13 +22,7 @@ pub fn foreign_language(text: &str) -> Option<&'static str> {
         .filter(|w| !w.is_empty())
     {
         words += 1;
-        let is_english = word.len() <= 6
-            && ENGLISH.iter().any(|e| {
-                e.len() == word.len()
-                    && e.bytes()
-                        .zip(word.bytes())
-                        .all(|(a, b)| a == b.to_ascii_lowercase())
-            });
+        let is_english = ENGLISH.iter().any(|e| e.eq_ignore_ascii_case(word));
         english += usize::from(is_english);
         // Plenty of English function words early on: no need to read further.
         if english >= 6 && english * 8 >= words {

@@ -6,6 +6,7 @@
 //! The draft is scanned once with the set of every draft pattern; spans are collected only for
 //! the patterns that matched.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::ops::Range;
@@ -387,10 +388,6 @@ impl<'a> Scan<'a> {
     }
 }
 
-fn w_has_alnum(word: &str) -> bool {
-    word.bytes().any(|b| b.is_ascii_alphanumeric())
-}
-
 /// Counts words, sentences and who the text is about.
 pub fn metrics(draft: &str) -> Metrics {
     const SELF: [&str; 9] = [
@@ -400,40 +397,21 @@ pub fn metrics(draft: &str) -> Metrics {
     let mut words = 0;
     let mut self_words = 0;
     let mut other_words = 0;
-    // Plain ASCII (most drafts) is split byte by byte; anything else char by char.
-    let ascii = draft.is_ascii();
-    let split = |c: char| {
-        if ascii {
-            !(c.is_ascii_alphanumeric() || c == '\'')
-        } else {
-            !(c.is_alphanumeric() || c == '\'' || c == '’')
-        }
-    };
     for word in draft
-        .split(split)
-        .filter(|w| !w.is_empty() && (ascii || w.chars().any(char::is_alphanumeric)))
+        .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’'))
+        .filter(|w| w.chars().any(char::is_alphanumeric))
     {
-        if ascii && !w_has_alnum(word) {
-            continue;
-        }
         words += 1;
-        // Short words only, compared without allocating (curly apostrophes read as straight).
+        // Only short words can be pronouns; a curly apostrophe reads as a straight one.
         if word.len() > 9 {
             continue;
         }
-        let is = |list: &[&str]| {
-            list.iter().any(|l| {
-                let mut a = l.chars();
-                let mut b = word.chars().map(|c| if c == '’' { '\'' } else { c });
-                loop {
-                    match (a.next(), b.next()) {
-                        (None, None) => return true,
-                        (Some(x), Some(y)) if x.eq_ignore_ascii_case(&y) => {}
-                        _ => return false,
-                    }
-                }
-            })
+        let word: Cow<str> = if word.contains('’') {
+            word.replace('’', "'").into()
+        } else {
+            word.into()
         };
+        let is = |list: &[&str]| list.iter().any(|l| l.eq_ignore_ascii_case(&word));
         if is(&SELF) {
             self_words += 1;
         } else if is(&OTHER) {
