@@ -40,15 +40,16 @@ pub fn send_dispatch(state: &State, event: &str, d: Value) {
 /// Sends a non-dispatch op on the live connection (7 Reconnect, 9 Invalid Session) and marks
 /// the gateway as not live: the client is expected to come back.
 pub fn send_op(state: &State, op: u8, d: Value) {
-    let conn = lock(&state.conn).clone();
-    let Some((_, tx)) = conn else {
+    // Not live before the op leaves: the client may come back (and be live again) before this
+    // function returns.
+    let Some((_, tx)) = lock(&state.conn).take() else {
         panic!("fake Discord: no live gateway connection to send op {op} on");
     };
+    state.progress.send_modify(|p| p.live = false);
     let frame = json!({ "op": op, "d": d, "s": null, "t": null });
     if tx.send(Outgoing::Text(frame.to_string())).is_err() {
         panic!("fake Discord: the gateway connection closed before op {op} could be sent");
     }
-    state.progress.send_modify(|p| p.live = false);
 }
 
 /// Closes the live connection with `code` and marks the gateway as not live.
