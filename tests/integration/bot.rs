@@ -613,14 +613,7 @@ e2e!(the_bot_still_answers_after_a_resume, |fake| {
     .await;
     fake.close_gateway(4000).await;
     fake.wait_resumed().await;
-    let cb = slash(
-        &fake,
-        "review",
-        json!([option_string("draft", FAILING)]),
-        MEMBER,
-    )
-    .await;
-    assert_ephemeral(&cb);
+    answers_a_review(&fake).await;
 });
 
 e2e!(issue_10_review_works_from_a_user_install, |fake| {
@@ -684,6 +677,18 @@ e2e!(issue_10_review_works_from_a_user_install, |fake| {
     assert_ephemeral(&cb);
     assert!(description(&cb).contains("pick your brain"), "{cb}");
 });
+
+/// A `/review` of a failing draft gets its private answer (the bot is up and serving).
+async fn answers_a_review(fake: &FakeDiscord) {
+    let cb = slash(
+        fake,
+        "review",
+        json!([option_string("draft", FAILING)]),
+        MEMBER,
+    )
+    .await;
+    assert_ephemeral(&cb);
+}
 
 /// GET on the bot's health listener, straight to 127.0.0.1 (no proxy).
 async fn health_get(addr: &str, path: &str) -> (u16, String) {
@@ -844,14 +849,7 @@ e2e!(
     |fake| {
         fake.send_gateway_op(7, Value::Null).await;
         fake.wait_resumed().await;
-        let cb = slash(
-            &fake,
-            "review",
-            json!([option_string("draft", FAILING)]),
-            MEMBER,
-        )
-        .await;
-        assert_ephemeral(&cb);
+        answers_a_review(&fake).await;
     }
 );
 
@@ -861,13 +859,6 @@ e2e!(
         let (readies, _) = fake.gateway_counts();
         fake.send_gateway_op(9, json!(false)).await;
         fake.wait_ready_count(readies + 1).await;
-        let cb = slash(
-            &fake,
-            "review",
-            json!([option_string("draft", FAILING)]),
-            MEMBER,
-        )
-        .await;
-        assert_ephemeral(&cb);
+        answers_a_review(&fake).await;
     }
 );
