@@ -19,9 +19,16 @@ pub fn config_problems(files: &ConfigFiles) -> Vec<String> {
     check_config(files).1
 }
 
-/// The engine of a config (when its checks and phrasing load) and every problem in the config,
-/// so that the bot compiles the patterns once.
-pub fn check_config(files: &ConfigFiles) -> (Option<core::Engine>, Vec<String>) {
+/// What a config loads into: the engine, the tips and the coaching script.
+pub struct LoadedConfig {
+    pub engine: core::Engine,
+    pub tips: core::tips::Tips,
+    pub coach: core::coach::CoachScript,
+}
+
+/// The loaded config when it has no problem, and every problem otherwise: the bot compiles
+/// and parses each file once.
+pub fn check_config(files: &ConfigFiles) -> (Option<LoadedConfig>, Vec<String>) {
     let mut problems = Vec::new();
     let engine = core::Engine::from_files(files);
     match &engine {
@@ -60,11 +67,19 @@ pub fn check_config(files: &ConfigFiles) -> (Option<core::Engine>, Vec<String>) 
     }
     let text = |name: &str| files.get(name).map_or("", |f| f.text.as_str());
     let source = |name: &str| files.path_of(name).display().to_string();
-    if let Err(e) = core::tips::Tips::from_str(text("tips.toml"), &source("tips.toml")) {
-        problems.push(e.to_string());
-    }
-    if let Err(e) = core::coach::CoachScript::from_str(text("coach.toml"), &source("coach.toml")) {
-        problems.push(e.to_string());
-    }
-    (engine, problems)
+    let tips = core::tips::Tips::from_str(text("tips.toml"), &source("tips.toml"))
+        .map_err(|e| problems.push(e.to_string()))
+        .ok();
+    let coach = core::coach::CoachScript::from_str(text("coach.toml"), &source("coach.toml"))
+        .map_err(|e| problems.push(e.to_string()))
+        .ok();
+    let loaded = match (engine, tips, coach) {
+        (Some(engine), Some(tips), Some(coach)) if problems.is_empty() => Some(LoadedConfig {
+            engine,
+            tips,
+            coach,
+        }),
+        _ => None,
+    };
+    (loaded, problems)
 }

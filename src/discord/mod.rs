@@ -134,14 +134,15 @@ impl Data {
 
     /// Loads the config, opens the store (applying migrations) and builds the shared state.
     pub async fn new(settings: Settings, hooks: Hooks) -> anyhow::Result<Data> {
-        let (engine, problems) = crate::check_config(&settings.config);
-        let Some(engine) = engine.filter(|_| problems.is_empty()) else {
+        let (loaded, problems) = crate::check_config(&settings.config);
+        let Some(crate::LoadedConfig {
+            engine,
+            tips,
+            coach,
+        }) = loaded
+        else {
             anyhow::bail!("the config has problems:\n{}", problems.join("\n"));
         };
-        let text = |name: &str| settings.config.get(name).map_or("", |f| f.text.as_str());
-        let source = |name: &str| settings.config.path_of(name).display().to_string();
-        let tips = Tips::from_str(text("tips.toml"), &source("tips.toml"))?;
-        let coach = CoachScript::from_str(text("coach.toml"), &source("coach.toml"))?;
         let store = Store::open(&settings.database_url)
             .await
             .context("opening the database (DATABASE_URL)")?;
