@@ -7,7 +7,7 @@
 
 use poise::FrameworkError;
 
-use super::{Data, Error};
+use super::state::{Context, Data, Error};
 
 /// What a member sees when something failed on our side.
 pub const SOMETHING_WENT_WRONG: &str =
@@ -91,8 +91,8 @@ pub async fn on_error(error: FrameworkError<'_, Data, Error>) {
     }
 }
 
-async fn reply(ctx: super::Context<'_>, text: String) {
-    if let Err(e) = super::commands::whisper(ctx, text).await {
+async fn reply(ctx: Context<'_>, text: String) {
+    if let Err(e) = super::reply::whisper(ctx, text).await {
         tracing::warn!(error = %e, "could not tell the member about an error");
     }
 }

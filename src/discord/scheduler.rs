@@ -14,7 +14,7 @@ use serenity::{ChannelId, CreateMessage, Http};
 use crate::core::coach;
 use crate::core::tips::{self, Cadence, Decision, TipHistory, TipSchedule, Tips};
 use crate::discord::render::no_pings;
-use crate::discord::{Clock, Data};
+use crate::discord::state::{Clock, Data};
 use crate::settings::Settings;
 use crate::store::{GuildSettings, Store, TipState};
 

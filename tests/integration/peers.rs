@@ -614,3 +614,73 @@ async fn issue_10_a_locked_store_gets_a_friendly_try_again_and_the_next_write_su
     fake.assert_no_violations().await;
     bot.stop().await;
 }
+
+/// Files made immutable with `chattr +i` (which binds root too) until dropped: every write to
+/// them fails at the file system, as on a disk remounted read-only.
+struct Immutable(Vec<std::path::PathBuf>);
+
+impl Immutable {
+    fn set(paths: Vec<std::path::PathBuf>) -> Option<Immutable> {
+        let ok = Command::new("chattr")
+            .arg("+i")
+            .args(&paths)
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        ok.then_some(Immutable(paths))
+    }
+}
+
+impl Drop for Immutable {
+    fn drop(&mut self) {
+        let _ = Command::new("chattr").arg("-i").args(&self.0).status();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn issue_10_a_read_only_store_gets_a_friendly_try_again_and_the_next_write_succeeds() {
+    let fake = FakeDiscord::start().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("bot.db");
+    let wal = dir.path().join("bot.db-wal");
+    let url = format!("sqlite://{}", path.display());
+    let bot = Bot::start_with_db(&fake, &[], &url, dir).await;
+    let profile = json!([
+        option_string("role", "read-only analyst"),
+        option_string("field", "data"),
+        stage("first role")
+    ]);
+    let Some(read_only) = Immutable::set(vec![path, wal]) else {
+        eprintln!("skipped: `chattr +i` is not permitted here (needs root on ext4 or similar)");
+        bot.stop().await;
+        return;
+    };
+    let cb = set_profile(&fake, MEMBER, profile.clone()).await;
+    let text = cb["data"]["content"].as_str().unwrap_or_default();
+    assert!(text.contains("try again"), "a friendly word: {cb}");
+    assert!(
+        !text.to_lowercase().contains("i/o") && !text.contains("database"),
+        "no internal error: {cb}"
+    );
+    drop(read_only);
+    let cb = set_profile(&fake, MEMBER, profile).await;
+    assert!(
+        cb["data"]["content"]
+            .as_str()
+            .is_some_and(|c| c.starts_with("Saved")),
+        "the next write succeeds: {cb}"
+    );
+    let cb = slash(
+        &fake,
+        "profile",
+        json!([subcommand("show", json!([]))]),
+        MEMBER,
+    )
+    .await;
+    assert!(
+        cb.to_string().contains("read-only analyst"),
+        "the saved profile reads back: {cb}"
+    );
+    fake.assert_no_violations().await;
+    bot.stop().await;
+}

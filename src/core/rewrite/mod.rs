@@ -22,7 +22,7 @@ use regex::Regex;
 use serde::Deserialize;
 
 use super::checks::{CheckSet, ConfigError};
-use super::review::{judge, Finding, Source, Status};
+use super::judge::{judge, Finding, Source, Status};
 use draft::{Draft, Reader, Role, Specifics};
 
 /// The most `[placeholders]` a phrasing adds: more and it stops being the member's message.

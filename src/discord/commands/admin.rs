@@ -5,9 +5,10 @@
 use chrono::Duration;
 use poise::serenity_prelude as serenity;
 
-use super::whisper;
 use crate::core::tips::{self, Cadence};
-use crate::discord::{Context, Error, UserError};
+use crate::discord::error::UserError;
+use crate::discord::reply::whisper;
+use crate::discord::state::{Context, Error};
 use crate::store::{GuildSettings, ReplyMode};
 
 /// How prefix-command reviews are delivered.

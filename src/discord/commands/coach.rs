@@ -5,12 +5,12 @@
 use poise::serenity_prelude as serenity;
 use serenity::{CreateActionRow, CreateButton, CreateMessage};
 
-use super::whisper;
 use crate::core::coach::{self, CoachState, Reply};
 use crate::discord::commands::review::{review_for, Asker};
 use crate::discord::error::member_text;
 use crate::discord::render::{self, ids, no_pings};
-use crate::discord::{Context, Data, Error};
+use crate::discord::reply::whisper;
+use crate::discord::state::{Context, Data, Error};
 
 /// Start a step-by-step coaching conversation in your DMs.
 #[poise::command(slash_command)]

@@ -8,11 +8,12 @@ use chrono::Duration;
 use poise::serenity_prelude as serenity;
 use poise::CreateReply;
 
-use super::whisper;
 use crate::core::peers::{PeerIndex, Seeker, Suggestion, LOAD_WINDOW_DAYS};
 use crate::core::profile::{Profile, ProfileInput, Stage};
+use crate::discord::error::UserError;
 use crate::discord::render::{self, ids, no_pings};
-use crate::discord::{Context, Data, Error, UserError};
+use crate::discord::reply::whisper;
+use crate::discord::state::{Context, Data, Error};
 
 /// How many peers a suggestion lists.
 pub const PEERS_LIMIT: usize = 5;

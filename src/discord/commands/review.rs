@@ -8,9 +8,11 @@ use poise::serenity_prelude as serenity;
 use poise::CreateReply;
 
 use crate::core::Review;
+use crate::discord::error::UserError;
 use crate::discord::render::{self, no_pings};
+use crate::discord::reply::{send_retrying, served_guild, USER_INSTALL_NOTE};
 use crate::discord::session::progress_note;
-use crate::discord::{Context, Data, Error, UserError};
+use crate::discord::state::{Context, Data, Error};
 
 /// A finished review and the key of its session.
 pub struct Reviewed {
@@ -163,7 +165,7 @@ pub async fn review(
     let asker = asker(ctx, "slash");
     let mut reviewed = review_for(ctx.data(), asker, &draft, recipient.as_deref(), None).await?;
     user_install_note(ctx, asker, &mut reviewed);
-    super::send_retrying(ctx, reply(&reviewed, asker.guild_id.is_some())).await?;
+    send_retrying(ctx, reply(&reviewed, asker.guild_id.is_some())).await?;
     let seconds = started.elapsed().as_secs_f64();
     ctx.data().metrics.reply_seconds.observe(seconds);
     Ok(())
@@ -172,7 +174,7 @@ pub async fn review(
 /// From a member's own account in a server without the bot: say what needs the server.
 fn user_install_note(ctx: Context<'_>, asker: Asker, reviewed: &mut Reviewed) {
     if ctx.guild_id().is_some() && asker.guild_id.is_none() {
-        reviewed.note = Some(super::USER_INSTALL_NOTE.to_string());
+        reviewed.note = Some(USER_INSTALL_NOTE.to_string());
     }
 }
 
@@ -188,7 +190,7 @@ pub async fn review_message(ctx: Context<'_>, message: serenity::Message) -> Res
     let asker = asker(ctx, "context_menu");
     let mut reviewed = review_for(ctx.data(), asker, &message.content, None, None).await?;
     user_install_note(ctx, asker, &mut reviewed);
-    super::send_retrying(ctx, reply(&reviewed, asker.guild_id.is_some())).await?;
+    send_retrying(ctx, reply(&reviewed, asker.guild_id.is_some())).await?;
     let seconds = started.elapsed().as_secs_f64();
     ctx.data().metrics.reply_seconds.observe(seconds);
     Ok(())
@@ -197,7 +199,7 @@ pub async fn review_message(ctx: Context<'_>, message: serenity::Message) -> Res
 fn asker(ctx: Context<'_>, surface: &'static str) -> Asker {
     Asker {
         user_id: ctx.author().id.get(),
-        guild_id: super::served_guild(ctx),
+        guild_id: served_guild(ctx),
         surface,
     }
 }

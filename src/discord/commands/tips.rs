@@ -4,7 +4,8 @@ use poise::serenity_prelude as serenity;
 use poise::CreateReply;
 
 use crate::discord::render::{self, ids, no_pings};
-use crate::discord::{Context, Error};
+use crate::discord::reply::served_guild;
+use crate::discord::state::{Context, Error};
 
 /// Show a short tip on writing coffee requests that get a yes.
 #[poise::command(slash_command)]
@@ -18,7 +19,7 @@ pub async fn tip(ctx: Context<'_>) -> Result<(), Error> {
         .content(render::tip_text(tip))
         .ephemeral(true)
         .allowed_mentions(no_pings());
-    if super::served_guild(ctx).is_some() {
+    if served_guild(ctx).is_some() {
         reply = reply.components(vec![serenity::CreateActionRow::Buttons(vec![
             serenity::CreateButton::new(ids::with_key(ids::TIP_SHARE, index as u64))
                 .label("Share in channel")

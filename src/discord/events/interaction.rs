@@ -15,7 +15,8 @@ use crate::discord::commands::peers::{delete_member, peers_for};
 use crate::discord::commands::review::{review_for, Asker, Reviewed};
 use crate::discord::error::member_text;
 use crate::discord::render::{self, ids, no_pings};
-use crate::discord::{Data, Error};
+use crate::discord::reply::{ephemeral, updated};
+use crate::discord::state::{Data, Error};
 
 const EXPIRED: &str =
     "That review has expired (buttons work for 15 minutes). Run /review again to get a fresh one.";
@@ -151,26 +152,6 @@ pub fn review_message(reviewed: &Reviewed, in_guild: bool) -> CreateInteractionR
         CreateInteractionResponseMessage::new()
             .embed(reviewed.embed())
             .components(reviewed.buttons(in_guild))
-            .ephemeral(true)
-            .allowed_mentions(no_pings()),
-    )
-}
-
-/// Replaces the message the button was on with a short text and no buttons.
-pub fn updated(text: &str) -> CreateInteractionResponse {
-    CreateInteractionResponse::UpdateMessage(
-        CreateInteractionResponseMessage::new()
-            .content(text)
-            .components(Vec::new())
-            .allowed_mentions(no_pings()),
-    )
-}
-
-/// A short ephemeral text response.
-pub fn ephemeral(text: &str) -> CreateInteractionResponse {
-    CreateInteractionResponse::Message(
-        CreateInteractionResponseMessage::new()
-            .content(text)
             .ephemeral(true)
             .allowed_mentions(no_pings()),
     )

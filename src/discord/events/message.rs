@@ -15,7 +15,7 @@ use crate::discord::commands::coach;
 use crate::discord::commands::review::{review_for, Asker};
 use crate::discord::error::member_text;
 use crate::discord::render::no_pings;
-use crate::discord::{Data, Error};
+use crate::discord::state::{Data, Error};
 use crate::settings::ReplyMode;
 
 /// Handles one new message.

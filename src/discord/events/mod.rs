@@ -6,7 +6,7 @@ pub mod message;
 
 use poise::serenity_prelude as serenity;
 
-use super::{Data, Error};
+use super::state::{Data, Error};
 
 /// poise's event hook: routes each event to its file.
 pub async fn handle(
