@@ -314,7 +314,7 @@ impl Patterns {
         // cache keeps the set on its fast path; it grows only as states are built.
         let set = RegexSetBuilder::new(&sources)
             .size_limit(64 << 20)
-            .dfa_size_limit(16 << 20)
+            .dfa_size_limit(4 << 20)
             .build();
         match set {
             Ok(set) => Ok((set, LazyRegexes::new(sources))),

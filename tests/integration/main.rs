@@ -21,3 +21,13 @@ mod bot;
 mod peers;
 // DM coaching, tips and their schedule, /setup and /stats end to end.
 mod community;
+// The coaching state machine through `core::coach`'s public API.
+mod core_coach;
+// Tips and their schedule through `core::tips`'s public API.
+mod core_tips;
+// Peer scoring through `core::peers`'s public API.
+mod core_peers;
+// The in-memory `PeerIndex`.
+mod core_peer_index;
+// Profiles and their validation through `core::profile`'s public API.
+mod core_profile;
