@@ -22,6 +22,8 @@ pub struct BotFile {
     pub suggestion_cap: u32,
     pub database_url: String,
     pub max_draft_chars: usize,
+    pub follow_up_after_days: u32,
+    pub outcomes_min: u32,
 }
 
 /// Everything `coffee-coach run` needs.
@@ -47,6 +49,10 @@ pub struct Settings {
     pub database_url: String,
     /// Longest draft accepted, in characters.
     pub max_draft_chars: usize,
+    /// When "ask me in a week how it went" asks (and asks again after "no reply yet").
+    pub follow_up_after: chrono::Duration,
+    /// Outcomes each side of a check needs before `/stats` shows a yes-rate or a tip cites it.
+    pub outcomes_min: u32,
     /// Where `/healthz` and `/metrics` listen (`HEALTH_ADDR`); none when unset.
     pub health_addr: Option<std::net::SocketAddr>,
     /// Structured logs (`LOG_FORMAT=json`).
@@ -140,6 +146,8 @@ impl Settings {
             suggestion_cap: file.suggestion_cap.max(1),
             database_url: var("DATABASE_URL").unwrap_or(file.database_url),
             max_draft_chars: file.max_draft_chars,
+            follow_up_after: chrono::Duration::days(i64::from(file.follow_up_after_days.max(1))),
+            outcomes_min: file.outcomes_min.max(1),
             health_addr: var("HEALTH_ADDR")
                 .map(|value| {
                     value.parse().map_err(|_| SettingsError::BadAddress {

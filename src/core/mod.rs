@@ -14,6 +14,7 @@ pub mod files;
 pub mod judge;
 pub mod language;
 pub mod normalize;
+pub mod outcomes;
 pub mod peers;
 pub mod profile;
 pub mod report;

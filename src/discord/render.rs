@@ -197,6 +197,14 @@ pub mod ids {
     pub const PROFILE_KEEP: &str = "cc:profile-keep";
     pub const TIP_SHARE: &str = "cc:tip-share";
     pub const COACH_RESTART: &str = "cc:coach-restart";
+    pub const FOLLOW_UP: &str = "cc:follow-up";
+    pub const USE_PHRASING: &str = "cc:use-phrasing";
+    /// The answers in the follow-up DM; their key is the follow-up's id.
+    pub const MET: &str = "cc:fu-met";
+    pub const SAID_NO: &str = "cc:fu-no";
+    pub const NO_REPLY_YET: &str = "cc:fu-wait";
+    pub const NOT_SENT: &str = "cc:fu-unsent";
+    pub const STOP_ASKING: &str = "cc:fu-stop";
     pub const DRAFT_INPUT: &str = "draft";
     pub const RECIPIENT_INPUT: &str = "recipient";
 
@@ -215,8 +223,9 @@ pub mod ids {
 }
 
 /// The buttons under a review: edit and re-check; in a server also find peers and post to
-/// channel.
-pub fn review_buttons(key: u64, in_guild: bool) -> Vec<CreateActionRow> {
+/// channel; then "ask me in a week how it went" and, when there is a better phrasing,
+/// "I'll use this version".
+pub fn review_buttons(key: u64, in_guild: bool, has_phrasing: bool) -> Vec<CreateActionRow> {
     let mut buttons = vec![CreateButton::new(ids::with_key(ids::EDIT, key))
         .label("Edit and re-check")
         .style(serenity::ButtonStyle::Primary)];
@@ -232,7 +241,115 @@ pub fn review_buttons(key: u64, in_guild: bool) -> Vec<CreateActionRow> {
                 .style(serenity::ButtonStyle::Secondary),
         );
     }
-    vec![CreateActionRow::Buttons(buttons)]
+    let mut outcome = vec![CreateButton::new(ids::with_key(ids::FOLLOW_UP, key))
+        .label("Ask me in a week how it went")
+        .style(serenity::ButtonStyle::Secondary)];
+    if has_phrasing {
+        outcome.push(
+            CreateButton::new(ids::with_key(ids::USE_PHRASING, key))
+                .label("I'll use this version")
+                .style(serenity::ButtonStyle::Success),
+        );
+    }
+    vec![
+        CreateActionRow::Buttons(buttons),
+        CreateActionRow::Buttons(outcome),
+    ]
+}
+
+/// The follow-up DM a week after a review: did you send it, did you get a yes?
+pub fn follow_up_message(
+    id: u64,
+    week_start: chrono::NaiveDate,
+    asked: i64,
+) -> (String, CreateActionRow) {
+    let again = if asked > 1 { " once more" } else { "" };
+    let text = format!(
+        "Hi! You asked me to check in{again} about the coffee request you reviewed in the week \
+         of {week_start}. Did you send it, and did you get a yes? Your answer is kept without \
+         your name or the message, only to learn which checks matter here."
+    );
+    let button = |action: &str, label: &str, style| {
+        CreateButton::new(ids::with_key(action, id))
+            .label(label)
+            .style(style)
+    };
+    use serenity::ButtonStyle::{Danger, Secondary, Success};
+    let row = CreateActionRow::Buttons(vec![
+        button(ids::MET, "Yes, we met / talked", Success),
+        button(ids::SAID_NO, "They said no", Secondary),
+        button(ids::NO_REPLY_YET, "No reply yet", Secondary),
+        button(ids::NOT_SENT, "I didn't send it", Secondary),
+        button(ids::STOP_ASKING, "Stop asking me", Danger),
+    ]);
+    (text, row)
+}
+
+/// What the member reads after answering a follow-up.
+pub fn follow_up_answered(outcome: Option<crate::core::outcomes::Outcome>) -> &'static str {
+    use crate::core::outcomes::Outcome;
+    match outcome {
+        Some(Outcome::Yes) => "Wonderful, enjoy the conversation! Noted, anonymously.",
+        Some(Outcome::No) => {
+            "Thanks for telling me. A no is common; the next request can go to someone a few \
+             steps ahead of you. Noted, anonymously."
+        }
+        Some(Outcome::NoReply) => "Thanks. No reply after two weeks is noted, anonymously.",
+        Some(Outcome::NotSent) => "Thanks, noted. Nothing else is kept about it.",
+        None => "That follow-up was already answered or deleted.",
+    }
+}
+
+/// The outcome part of `/stats`: per check, the yes-rate of requests that passed it against
+/// those that failed it, only where each side has at least `min` answers.
+pub fn outcome_stats(
+    checks: &[(&str, &str)],
+    comparisons: &[crate::core::outcomes::Comparison],
+    answered: usize,
+    min: u32,
+) -> String {
+    if answered == 0 {
+        return "**How requests went:** no follow-up answers yet. Members can press \
+                \u{201c}Ask me in a week how it went\u{201d} under a review."
+            .to_string();
+    }
+    let side = |s: crate::core::outcomes::Side| {
+        format!("{} of {} ({:.0}%)", s.yes, s.sent, 100.0 * s.rate())
+    };
+    let mut lines = vec![format!(
+        "**How requests went** ({answered} answered follow-ups, anonymous; a yes-rate shows \
+         once each side has {min}):"
+    )];
+    for ((_, title), c) in checks.iter().zip(comparisons) {
+        lines.push(if c.shown(min) {
+            let verdict = if c.holds(min) {
+                format!(" \u{2014} a real difference (Fisher p = {:.3})", c.p_value)
+            } else {
+                String::new()
+            };
+            format!(
+                "{title}: got a yes when passed {}, when failed {}{verdict}",
+                side(c.passed),
+                side(c.failed)
+            )
+        } else {
+            format!("{title}: not enough answers yet")
+        });
+    }
+    lines.join("\n")
+}
+
+/// The line a tip or `/stats` adds when this server's outcomes show that passing a check goes
+/// with more yeses.
+pub fn outcome_citation(title: &str, c: &crate::core::outcomes::Comparison) -> String {
+    let times = c
+        .ratio()
+        .map(|r| format!("{r:.1}x as often"))
+        .unwrap_or_else(|| "more often".to_string());
+    format!(
+        "Here, requests that passed \u{201c}{title}\u{201d} got a yes {times}: {} of {} against {} of {}.",
+        c.passed.yes, c.passed.sent, c.failed.yes, c.failed.sent
+    )
 }
 
 /// The draft modal, pre-filled when editing.
@@ -264,10 +381,13 @@ pub fn draft_modal(key: u64, draft: Option<&str>, recipient: Option<&str>) -> Cr
 }
 
 /// A tip as a short message: the advice, then a before/after example where it has one.
-pub fn tip_text(tip: &crate::core::tips::Tip) -> String {
+pub fn tip_text(tip: &crate::core::tips::Tip, outcome_line: Option<&str>) -> String {
     let mut text = format!("💡 **Coffee-request tip:** {}", tip.text);
     if let (Some(before), Some(after)) = (&tip.before, &tip.after) {
         text.push_str(&format!("\n> Instead of: {before}\n> Try: {after}"));
+    }
+    if let Some(line) = outcome_line {
+        text.push_str(&format!("\n📈 {line}"));
     }
     truncate(&text, MESSAGE_MAX)
 }

@@ -12,8 +12,10 @@ use poise::serenity_prelude as serenity;
 use serenity::{ChannelId, CreateMessage, Http};
 
 use crate::core::coach;
+use crate::core::outcomes;
 use crate::core::tips::{self, Cadence, Decision, TipHistory, TipSchedule, Tips};
-use crate::discord::render::no_pings;
+use crate::discord::events::follow_up;
+use crate::discord::render::{self, no_pings};
 use crate::discord::state::{Clock, Data};
 use crate::settings::Settings;
 use crate::store::{GuildSettings, Store, TipState};
@@ -27,6 +29,8 @@ pub struct Scheduler {
     pub clock: Arc<dyn Clock>,
     pub settings: Settings,
     pub tick: Duration,
+    /// Check id and title, in review order (for the outcome line of a tip).
+    pub checks: Arc<Vec<(String, String)>>,
 }
 
 impl From<&Data> for Scheduler {
@@ -38,6 +42,14 @@ impl From<&Data> for Scheduler {
             clock: data.clock.clone(),
             settings: data.settings.clone(),
             tick: data.tick,
+            checks: Arc::new(
+                data.engine
+                    .checks
+                    .checks()
+                    .iter()
+                    .map(|c| (c.id.clone(), c.title.clone()))
+                    .collect(),
+            ),
         }
     }
 }
@@ -78,6 +90,9 @@ impl Scheduler {
         self.store
             .purge_coaching_older_than(now - coach::EXPIRY)
             .await?;
+        if let Err(e) = follow_up::send_due(http, &self.store, now).await {
+            tracing::warn!(error = format!("{e:#}"), "follow-ups not sent");
+        }
         for guild in self.store.all_guild_settings().await? {
             if let Some(schedule) = schedule_of(&guild, &self.settings) {
                 if let Err(e) = self.tick_guild(http, guild.guild_id, &schedule, now).await {
@@ -130,8 +145,9 @@ impl Scheduler {
             .await?;
         if let Decision::Post { tip_id, .. } = decision {
             if let Some(tip) = self.tips.get(&tip_id) {
+                let citation = self.outcome_line(guild, &tip.check).await?;
                 let message = CreateMessage::new()
-                    .content(crate::discord::render::tip_text(tip))
+                    .content(render::tip_text(tip, citation.as_deref()))
                     .allowed_mentions(no_pings());
                 ChannelId::new(schedule.channel_id)
                     .send_message(http, message)
@@ -140,5 +156,17 @@ impl Scheduler {
             }
         }
         Ok(())
+    }
+
+    /// What this server's outcomes say about `check`, when a difference holds.
+    async fn outcome_line(&self, guild: u64, check: &str) -> anyhow::Result<Option<String>> {
+        let Some((_, title)) = self.checks.iter().find(|(id, _)| id == check) else {
+            return Ok(None);
+        };
+        let records = self.store.outcomes(guild).await?;
+        let comparison = outcomes::compare(&records, &[check]).remove(0);
+        Ok(comparison
+            .holds(self.settings.outcomes_min)
+            .then(|| render::outcome_citation(title, &comparison)))
     }
 }

@@ -25,6 +25,8 @@ pub struct Session {
     pub recipient: Option<String>,
     /// Check id and status, in order.
     pub statuses: Vec<(String, Status)>,
+    /// Whether the member said they will use the better phrasing.
+    pub used_phrasing: bool,
     created: Instant,
 }
 
@@ -55,6 +57,7 @@ impl Sessions {
                 .iter()
                 .map(|f| (f.id.clone(), f.status))
                 .collect(),
+            used_phrasing: false,
             created: now,
         };
         let mut map = self.inner.lock().unwrap_or_else(|p| p.into_inner());
@@ -75,6 +78,21 @@ impl Sessions {
         map.get(&key)
             .filter(|s| s.user_id == user_id && now.saturating_duration_since(s.created) < TTL)
             .cloned()
+    }
+}
+
+impl Sessions {
+    /// Notes that the member will use the better phrasing of review `key`; `false` when the
+    /// review is not theirs or has expired.
+    pub fn mark_phrasing_used(&self, key: u64, user_id: u64, now: Instant) -> bool {
+        let mut map = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        match map.get_mut(&key) {
+            Some(s) if s.user_id == user_id && now.saturating_duration_since(s.created) < TTL => {
+                s.used_phrasing = true;
+                true
+            }
+            _ => false,
+        }
     }
 }
 

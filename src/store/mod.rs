@@ -21,6 +21,7 @@ use sqlx::sqlite::{
 use thiserror::Error;
 
 pub mod coaching;
+pub mod outcomes;
 pub mod profiles;
 pub mod settings;
 pub mod stats;

@@ -83,11 +83,17 @@ impl Store {
                 .await
                 .ctx(OP)?;
         }
-        sqlx::query("DELETE FROM coaching WHERE user_id = $1")
-            .bind(user)
-            .execute(&mut *tx)
-            .await
-            .ctx(OP)?;
+        // The coaching conversation and pending follow-ups are the member's wherever they are.
+        for sql in [
+            "DELETE FROM coaching WHERE user_id = $1",
+            "DELETE FROM follow_ups WHERE user_id = $1",
+        ] {
+            sqlx::query(sql)
+                .bind(user)
+                .execute(&mut *tx)
+                .await
+                .ctx(OP)?;
+        }
         tx.commit().await.ctx(OP)
     }
 

@@ -49,6 +49,18 @@ impl Bot {
         dir: tempfile::TempDir,
         hooks: coffee_coach::discord::Hooks,
     ) -> Bot {
+        Bot::start_in(fake, env, db, dir, hooks, &config_dir()).await
+    }
+
+    /// Starts the bot with a chosen clock and scheduler tick and the config folder `config`.
+    pub async fn start_in(
+        fake: &FakeDiscord,
+        env: &[(&str, &str)],
+        db: &str,
+        dir: tempfile::TempDir,
+        hooks: coffee_coach::discord::Hooks,
+        config: &std::path::Path,
+    ) -> Bot {
         let mut vars: HashMap<String, String> = HashMap::from([
             ("DISCORD_TOKEN".into(), FakeDiscord::TOKEN.into()),
             ("DISCORD_API_URL".into(), fake.base_url()),
@@ -62,11 +74,10 @@ impl Bot {
         for (k, v) in env {
             vars.insert(k.to_string(), v.to_string());
         }
-        let settings =
-            Settings::from_lookup(ConfigFiles::read(&config_dir()).expect("config/"), |k| {
-                vars.get(k).cloned()
-            })
-            .expect("settings");
+        let settings = Settings::from_lookup(ConfigFiles::read(config).expect("config/"), |k| {
+            vars.get(k).cloned()
+        })
+        .expect("settings");
         let readies = fake.gateway_counts().0;
         let registrations = fake.requests_to("/commands").await.len();
         let (stop, stopped) = oneshot::channel::<()>();

@@ -21,6 +21,8 @@ mod bot;
 mod peers;
 // DM coaching, tips and their schedule, /setup and /stats end to end.
 mod community;
+// Follow-ups, outcomes, /stats yes-rates and the tips that cite them, end to end.
+mod outcomes;
 // The coaching state machine through `core::coach`'s public API.
 mod core_coach;
 // Tips and their schedule through `core::tips`'s public API.

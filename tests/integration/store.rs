@@ -470,3 +470,74 @@ async fn in_memory_store_works_for_quick_tests() {
     store.save_coaching(1, "{}", now()).await.unwrap();
     assert!(store.coaching(1).await.unwrap().is_some());
 }
+
+#[tokio::test]
+async fn issue_13_a_follow_up_is_claimed_once_asked_again_once_then_kept_without_the_member() {
+    use coffee_coach::core::outcomes::Outcome;
+    use coffee_coach::core::review::Status;
+    use coffee_coach::store::outcomes::FollowUp;
+    let (store, _dir) = temp_store().await;
+    let due = now() + Duration::days(7);
+    let follow_up = FollowUp {
+        id: 42,
+        user_id: 7,
+        guild_id: Some(9),
+        week_start: NaiveDate::from_ymd_opt(2026, 11, 23).expect("a date"),
+        statuses: vec![
+            ("reason-for-them".into(), Status::Failed),
+            ("right-people".into(), Status::NotJudged),
+        ],
+        used_phrasing: false,
+        due_at: due,
+        asked: 0,
+    };
+    store.add_follow_up(&follow_up).await.expect("saved");
+    store
+        .add_follow_up(&follow_up)
+        .await
+        .expect("saved twice, kept once");
+    assert!(store.mark_phrasing_used(42, 7).await.expect("marked"));
+    assert!(!store.mark_phrasing_used(42, 8).await.expect("not theirs"));
+    let early = store.claim_due_follow_ups(due - Duration::seconds(1)).await;
+    assert!(early.expect("claim").is_empty(), "not due yet");
+    let claimed = store.claim_due_follow_ups(due).await.expect("claim");
+    assert_eq!(claimed.len(), 1);
+    assert_eq!(claimed[0].asked, 1);
+    assert!(claimed[0].used_phrasing);
+    assert!(
+        store
+            .claim_due_follow_ups(due)
+            .await
+            .expect("claim")
+            .is_empty(),
+        "claimed once"
+    );
+    // Someone else cannot answer it; "no reply yet" asks once more, then it counts as no reply.
+    assert!(!store
+        .answer_follow_up(42, 8, Outcome::Yes)
+        .await
+        .expect("answer"));
+    let later = due + Duration::days(7);
+    assert!(store.ask_again(42, 7, later).await.expect("again"));
+    assert_eq!(
+        store.claim_due_follow_ups(later).await.expect("claim")[0].asked,
+        2
+    );
+    assert!(!store
+        .ask_again(42, 7, later)
+        .await
+        .expect("not a third time"));
+    assert!(store
+        .answer_follow_up(42, 7, Outcome::NoReply)
+        .await
+        .expect("answer"));
+    assert!(store.follow_ups_of(7).await.expect("read").is_empty());
+    let records = store.outcomes(9).await.expect("outcomes");
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0].outcome, Outcome::NoReply);
+    assert!(records[0].used_phrasing);
+    assert!(records[0]
+        .statuses
+        .contains(&("reason-for-them".to_string(), Status::Failed)));
+    assert!(store.outcomes(10).await.expect("outcomes").is_empty());
+}

@@ -5,8 +5,10 @@
 use chrono::Duration;
 use poise::serenity_prelude as serenity;
 
+use crate::core::outcomes;
 use crate::core::tips::{self, Cadence};
 use crate::discord::error::UserError;
+use crate::discord::render;
 use crate::discord::reply::whisper;
 use crate::discord::state::{Context, Error};
 use crate::store::{GuildSettings, ReplyMode};
@@ -207,7 +209,24 @@ pub async fn stats(ctx: Context<'_>) -> Result<(), Error> {
             "could not save the weekly counts before /stats"
         );
     }
-    let weeks = data.store.weekly_stats(guild_id(ctx)?, since).await?;
+    let guild = guild_id(ctx)?;
+    let weeks = data.store.weekly_stats(guild, since).await?;
+    let records = data.store.outcomes(guild).await?;
+    let checks: Vec<(&str, &str)> = data
+        .engine
+        .checks
+        .checks()
+        .iter()
+        .map(|c| (c.id.as_str(), c.title.as_str()))
+        .collect();
+    let ids: Vec<&str> = checks.iter().map(|(id, _)| *id).collect();
+    let comparisons = outcomes::compare(&records, &ids);
+    let outcome_lines = render::outcome_stats(
+        &checks,
+        &comparisons,
+        records.len(),
+        data.settings.outcomes_min,
+    );
     let text = if weeks.is_empty() {
         "No reviews in this server in the last four weeks.".to_string()
     } else {
@@ -232,7 +251,8 @@ pub async fn stats(ctx: Context<'_>) -> Result<(), Error> {
         }
         lines.join("\n")
     };
-    whisper(ctx, text).await
+    let text = format!("{text}\n\n{outcome_lines}");
+    whisper(ctx, render::truncate(&text, render::MESSAGE_MAX)).await
 }
 
 fn guild_id(ctx: Context<'_>) -> Result<u64, Error> {

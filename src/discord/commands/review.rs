@@ -130,7 +130,7 @@ impl Reviewed {
         if !self.review.judged() {
             Vec::new()
         } else {
-            render::review_buttons(self.key, in_guild)
+            render::review_buttons(self.key, in_guild, self.review.failed().next().is_some())
         }
     }
 }

@@ -16,7 +16,7 @@ pub async fn tip(ctx: Context<'_>) -> Result<(), Error> {
     let tip = tips.random_pick(seed);
     let index = tips.all().iter().position(|t| t.id == tip.id).unwrap_or(0);
     let mut reply = CreateReply::default()
-        .content(render::tip_text(tip))
+        .content(render::tip_text(tip, None))
         .ephemeral(true)
         .allowed_mentions(no_pings());
     if served_guild(ctx).is_some() {

@@ -10,6 +10,7 @@ use serenity::{
     CreateInteractionResponseMessage, CreateMessage, ModalInteraction,
 };
 
+use super::follow_up;
 use crate::discord::commands::coach;
 use crate::discord::commands::peers::{delete_member, peers_for};
 use crate::discord::commands::review::{review_for, Asker, Reviewed};
@@ -83,7 +84,7 @@ pub async fn component(
                 CreateInteractionResponseMessage::new()
                     .content(format!(
                         "<@{user}> shared a tip:\n{}",
-                        render::tip_text(tip)
+                        render::tip_text(tip, None)
                     ))
                     .allowed_mentions(no_pings()),
             ),
@@ -97,7 +98,12 @@ pub async fn component(
             ),
             Err(e) => ephemeral(&member_text(&e, "coach restart")),
         },
-        (ids::POST | ids::PEERS, None) => ephemeral(EXPIRED),
+        (ids::FOLLOW_UP, Some(s)) => follow_up::ask_later(data, key, &s).await,
+        (ids::USE_PHRASING, Some(_)) => follow_up::use_phrasing(data, key, user).await,
+        (ids::MET | ids::SAID_NO | ids::NO_REPLY_YET | ids::NOT_SENT | ids::STOP_ASKING, _) => {
+            follow_up::answer(data, action, key, user).await
+        }
+        (ids::POST | ids::PEERS | ids::FOLLOW_UP | ids::USE_PHRASING, None) => ephemeral(EXPIRED),
         _ => return Ok(()),
     };
     c.create_response(&ctx.http, response).await?;

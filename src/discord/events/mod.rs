@@ -1,6 +1,7 @@
 //! Gateway events that are not commands, one file per event: [`message`] (the prefix command in
 //! the mentoring channel, and DMs) and [`interaction`] (buttons and modals).
 
+pub mod follow_up;
 pub mod interaction;
 pub mod message;
 
