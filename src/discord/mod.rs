@@ -51,7 +51,7 @@ pub fn all_commands() -> Vec<poise::Command<Data, Error>> {
         ]);
     }
     everywhere.extend([
-        commands::peers::profile(),
+        commands::profile::profile(),
         commands::peers::peers(),
         commands::admin::setup(),
         commands::admin::stats(),

@@ -339,6 +339,38 @@ pub fn outcome_stats(
     lines.join("\n")
 }
 
+/// What members are told when they have no profile.
+pub const NO_PROFILE: &str = "You have no profile in this server yet. Add one with \
+    `/profile set` so I can match your stage and path.";
+
+/// The answer to `/peers` (mentions render as names and never ping).
+pub fn peers_text(
+    suggestions: &[crate::core::peers::Suggestion],
+    has_profile: bool,
+    has_goal: bool,
+) -> String {
+    let mut out = String::new();
+    if suggestions.is_empty() {
+        out.push_str(if has_goal {
+            "Nobody who opted in is one to three stages ahead of you on that path yet (or \
+             they've had plenty of requests this week). Try a broader goal."
+        } else {
+            "Tell me where you're heading (`/peers goal: UX research`), or add a move to your \
+             profile."
+        });
+    } else {
+        out.push_str("**People a few steps ahead on your path** (they opted in to coffee chats):");
+        for s in suggestions {
+            out.push_str(&format!("\n• <@{}>: {}", s.user_id, s.reason));
+        }
+    }
+    if !has_profile {
+        out.push_str("\n\n");
+        out.push_str(NO_PROFILE);
+    }
+    out
+}
+
 /// The line a tip or `/stats` adds when this server's outcomes show that passing a check goes
 /// with more yeses.
 pub fn outcome_citation(title: &str, c: &crate::core::outcomes::Comparison) -> String {

@@ -5,5 +5,6 @@
 pub mod admin;
 pub mod coach;
 pub mod peers;
+pub mod profile;
 pub mod review;
 pub mod tips;

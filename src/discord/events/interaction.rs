@@ -12,7 +12,8 @@ use serenity::{
 
 use super::follow_up;
 use crate::discord::commands::coach;
-use crate::discord::commands::peers::{delete_member, peers_for};
+use crate::discord::commands::peers::peers_for;
+use crate::discord::commands::profile::delete_member;
 use crate::discord::commands::review::{review_for, Asker, Reviewed};
 use crate::discord::error::member_text;
 use crate::discord::render::{self, ids, no_pings};
