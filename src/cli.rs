@@ -119,8 +119,9 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
             fail_on_failed,
         } => {
             let draft = read_draft(text, file)?;
-            let engine = Engine::from_files(&config()?)
-                .map_err(|e| CliError::Config(format!("config error: {e}")))?;
+            let engine = Engine::from_files(&config()?).map_err(|problems| {
+                CliError::Config(format!("the config has problems:\n{problems}"))
+            })?;
             let review = engine.review(&draft, recipient.as_deref());
             match format {
                 Format::Text => print!("{}", report::text(&review)),
@@ -142,12 +143,23 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
                 })?,
                 None => config()?,
             };
-            let problems = crate::config_problems(&files);
-            if problems.is_empty() {
-                println!("{}: all config files are valid", files.origin());
-                Ok(ExitCode::SUCCESS)
-            } else {
-                Err(CliError::Config(problems.join("\n")))
+            match crate::load_config(&files) {
+                Ok(_) => {
+                    println!("{}: all config files are valid", files.origin());
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(problems) => {
+                    let n = problems.0.len();
+                    let count = if n == 1 {
+                        "1 problem".into()
+                    } else {
+                        format!("{n} problems")
+                    };
+                    Err(CliError::Config(format!(
+                        "{count} in {}:\n{problems}",
+                        files.origin()
+                    )))
+                }
             }
         }
         Command::Config {

@@ -11,13 +11,7 @@ pub mod discord;
 pub mod settings;
 pub mod store;
 
-use core::ConfigFiles;
-
-/// Every problem in a config, one line each (empty when all is well). The bot refuses to start
-/// on any of them; `coffee-coach check-config` prints them.
-pub fn config_problems(files: &ConfigFiles) -> Vec<String> {
-    check_config(files).1
-}
+use core::{ConfigFiles, Problem, Problems};
 
 /// What a config loads into: the engine, the tips and the coaching script.
 pub struct LoadedConfig {
@@ -26,60 +20,45 @@ pub struct LoadedConfig {
     pub coach: core::coach::CoachScript,
 }
 
-/// The loaded config when it has no problem, and every problem otherwise: the bot compiles
-/// and parses each file once.
-pub fn check_config(files: &ConfigFiles) -> (Option<LoadedConfig>, Vec<String>) {
-    let mut problems = Vec::new();
-    let engine = core::Engine::from_files(files);
-    match &engine {
-        Ok(engine) => {
-            // The phrasing's rules must name checks and rules that exist.
-            let rewrite = files.path_of("rewrite.toml");
-            let checks = engine.checks.checks();
-            for id in engine.rewriter.edited_checks() {
-                if !checks.iter().any(|c| c.id == id) {
-                    problems.push(format!(
-                        "{}: edits: unknown check `{id}`",
-                        rewrite.display()
-                    ));
-                }
-            }
-            for rule in engine.rewriter.rules_named() {
-                if !checks.iter().flat_map(|c| &c.rules).any(|r| r.name == rule) {
-                    problems.push(format!(
-                        "{}: rule_asks: unknown rule `{rule}`",
-                        rewrite.display()
-                    ));
-                }
-            }
-        }
-        Err(e) => problems.push(e.to_string()),
-    }
-    let engine = engine.ok();
-    let bot = files.path_of("bot.toml");
-    match settings::BotFile::from_files(files) {
-        Ok(file) => {
-            if let Err(e) = file.reply_mode.parse::<store::ReplyMode>() {
-                problems.push(format!("{}: reply_mode: {e}", bot.display()));
-            }
-        }
-        Err(e) => problems.push(e.to_string()),
-    }
-    let text = |name: &str| files.get(name).map_or("", |f| f.text.as_str());
-    let source = |name: &str| files.path_of(name).display().to_string();
-    let tips = core::tips::Tips::from_str(text("tips.toml"), &source("tips.toml"))
-        .map_err(|e| problems.push(e.to_string()))
-        .ok();
-    let coach = core::coach::CoachScript::from_str(text("coach.toml"), &source("coach.toml"))
-        .map_err(|e| problems.push(e.to_string()))
-        .ok();
-    let loaded = match (engine, tips, coach) {
-        (Some(engine), Some(tips), Some(coach)) if problems.is_empty() => Some(LoadedConfig {
+/// Loads a whole config, or reports every problem of every file in one go (sorted by file and
+/// line): the checks and the phrasing (`Engine`), `bot.toml`, the tips and the coaching script.
+/// The phrasing's and the tips' references to checks and rules are checked against the checks
+/// actually loaded. The bot compiles and parses each file once, here.
+pub fn load_config(files: &ConfigFiles) -> Result<LoadedConfig, Problems> {
+    let (engine, names) = core::Engine::with_names(files);
+    let bot = settings::BotFile::from_files(files);
+    let tips = files
+        .require("tips.toml")
+        .map_err(Problems::from)
+        .and_then(|f| {
+            let source = f.path.display().to_string();
+            core::tips::Tips::from_str(&f.text, &source, &names)
+        });
+    let coach = files
+        .require("coach.toml")
+        .map_err(Problems::from)
+        .and_then(|f| core::coach::CoachScript::from_str(&f.text, &f.path.display().to_string()));
+    match (engine, bot, tips, coach) {
+        (Ok(engine), Ok(_), Ok(tips), Ok(coach)) => Ok(LoadedConfig {
             engine,
             tips,
             coach,
         }),
-        _ => None,
-    };
-    (loaded, problems)
+        (engine, bot, tips, coach) => {
+            let mut all = Problems::merge([engine.err(), bot.err(), tips.err(), coach.err()]);
+            all.0
+                .sort_by(|a: &Problem, b: &Problem| (&a.file, a.line).cmp(&(&b.file, b.line)));
+            all.0.dedup();
+            Err(all)
+        }
+    }
+}
+
+/// [`load_config`] as the bot's start-up reads it: the loaded config, or every problem as a
+/// line `file:line: key: message`.
+pub fn check_config(files: &ConfigFiles) -> (Option<LoadedConfig>, Vec<String>) {
+    match load_config(files) {
+        Ok(loaded) => (Some(loaded), Vec::new()),
+        Err(problems) => (None, problems.0.iter().map(Problem::to_string).collect()),
+    }
 }

@@ -2,9 +2,9 @@
 //! (`DISCORD_TOKEN`, `DEV_GUILD_ID`, `DISCORD_API_URL`, `MENTORING_CHANNEL_ID`, `COMMAND_PREFIX`,
 //! `DATABASE_URL`). Per-server settings from `/setup` override these at run time.
 
-use crate::core::ConfigFiles;
+use crate::core::{ConfigFiles, Problem, Problems};
 
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer};
 
 /// The Discord REST base URL used when `DISCORD_API_URL` is not set.
 pub const DEFAULT_API_URL: &str = "https://discord.com";
@@ -17,7 +17,8 @@ pub use crate::store::ReplyMode;
 pub struct BotFile {
     pub command_prefix: String,
     pub mentoring_channel_id: u64,
-    pub reply_mode: String,
+    #[serde(deserialize_with = "reply_mode")]
+    pub reply_mode: ReplyMode,
     pub reviews_per_minute: u32,
     pub suggestion_cap: u32,
     pub database_url: String,
@@ -84,24 +85,25 @@ pub enum SettingsError {
     MissingToken,
     #[error("{name} must be a Discord id (a number), got `{value}`")]
     BadId { name: &'static str, value: String },
-    #[error("{path}: {message}")]
-    File { path: String, message: String },
+    #[error("{0}")]
+    Config(#[from] Problems),
     #[error("{name} must be an address and port such as 127.0.0.1:9100, got `{value}`")]
     BadAddress { name: &'static str, value: String },
 }
 
 impl BotFile {
     /// Reads `bot.toml` of a config strictly.
-    pub fn from_files(files: &ConfigFiles) -> Result<BotFile, SettingsError> {
-        let err = |message: String| SettingsError::File {
-            path: files.path_of("bot.toml").display().to_string(),
-            message,
-        };
-        let file = files
-            .get("bot.toml")
-            .ok_or_else(|| err("missing".to_string()))?;
-        toml::from_str(&file.text).map_err(|e| err(e.to_string()))
+    pub fn from_files(files: &ConfigFiles) -> Result<BotFile, Problems> {
+        let file = files.require("bot.toml")?;
+        let path = file.path.display().to_string();
+        toml::from_str(&file.text).map_err(|e| Problem::toml(path, &file.text, &e).into())
     }
+}
+
+/// `reply_mode` as written ("thread" or "dm"); anything else is an error at its line.
+fn reply_mode<'de, D: Deserializer<'de>>(deserializer: D) -> Result<ReplyMode, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    text.parse().map_err(serde::de::Error::custom)
 }
 
 impl Settings {
@@ -135,13 +137,7 @@ impl Settings {
             mentoring_channel_id: id("MENTORING_CHANNEL_ID")?
                 .or((file.mentoring_channel_id != 0).then_some(file.mentoring_channel_id)),
             command_prefix: var("COMMAND_PREFIX").unwrap_or(file.command_prefix),
-            reply_mode: file
-                .reply_mode
-                .parse()
-                .map_err(|message| SettingsError::File {
-                    path: config.path_of("bot.toml").display().to_string(),
-                    message,
-                })?,
+            reply_mode: file.reply_mode,
             reviews_per_minute: file.reviews_per_minute.max(1),
             suggestion_cap: file.suggestion_cap.max(1),
             database_url: var("DATABASE_URL").unwrap_or(file.database_url),

@@ -6,6 +6,8 @@
 
 use std::path::{Path, PathBuf};
 
+use super::config::Problem;
+
 /// The default config, as committed in `config/`.
 const BUILTIN: [(&str, &str); 10] = [
     ("bot.toml", include_str!("../../config/bot.toml")),
@@ -80,8 +82,9 @@ impl ConfigFiles {
             let folder = dir.join(sub);
             let entries = match std::fs::read_dir(&folder) {
                 Ok(entries) => entries,
-                Err(e) if sub.is_empty() => return Err(e),
-                Err(_) => continue,
+                // No `checks/` at all: loading says there are no checks.
+                Err(e) if !sub.is_empty() && e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(e),
             };
             for entry in entries {
                 let path = entry?.path();
@@ -89,7 +92,10 @@ impl ConfigFiles {
                     continue;
                 }
                 let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
-                    continue;
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::InvalidData,
+                        format!("{}: the file name is not UTF-8", path.display()),
+                    ));
                 };
                 let key = if sub.is_empty() {
                     name.to_string()
@@ -118,6 +124,16 @@ impl ConfigFiles {
     /// The file at `name` (`bot.toml`, `checks/_vocabulary.toml`), if present.
     pub fn get(&self, name: &str) -> Option<&ConfigFile> {
         self.files.iter().find(|(k, _)| k == name).map(|(_, f)| f)
+    }
+
+    /// The file at `name`, or the problem that it is missing.
+    pub fn require(&self, name: &str) -> Result<&ConfigFile, Problem> {
+        self.get(name).ok_or_else(|| {
+            Problem::file(
+                self.path_of(name).display().to_string(),
+                "missing (`coffee-coach config export DIR` writes every file)",
+            )
+        })
     }
 
     /// The file at `name`, or a placeholder path (for the error "cannot read") when missing.

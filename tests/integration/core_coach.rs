@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, Duration, Utc};
 use coffee_coach::core::coach::{
-    expired, is_start_command, start, step, Answers, CoachScript, CoachScriptError, CoachState,
-    Reply, Step, MAX_ANSWER_CHARS,
+    expired, is_start_command, start, step, Answers, CoachScript, CoachState, Reply, Step,
+    MAX_ANSWER_CHARS,
 };
 
 const SCRIPT_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/config/coach.toml");
@@ -365,10 +365,46 @@ fn script_errors_name_the_file_and_the_item() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("footer"), "{err}");
-    assert!(matches!(
-        CoachScript::load("/nonexistent/coach.toml"),
-        Err(CoachScriptError::Read { .. })
-    ));
+    let err = CoachScript::load("/nonexistent/coach.toml")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("cannot read"), "{err}");
+}
+
+#[test]
+fn issue_11_every_script_problem_is_reported_at_once_with_its_line() {
+    let text = std::fs::read_to_string(SCRIPT_PATH).unwrap();
+    let line_of = |needle: &str| {
+        let at = text.find(needle).expect("in coach.toml");
+        text[..at].matches('\n').count() + 1
+    };
+    let broken = text
+        .replace("Step {n} of {total}", "Step {n} of {all}")
+        .replace("label = \"one question\"", "label = \"\"");
+    let err = CoachScript::from_str(&broken, "coach.toml")
+        .unwrap_err()
+        .to_string();
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 2, "{err}");
+    let progress = format!(
+        "coach.toml:{}: progress: unknown placeholder `{{all}}`",
+        line_of("Step {n}")
+    );
+    let label = format!(
+        "coach.toml:{}: needs.question.label: is empty",
+        line_of("label = \"one question\"")
+    );
+    assert!(lines[0].starts_with(&progress), "{err}");
+    assert_eq!(lines[1], label, "{err}");
+    let unknown_key = text.replace("[prompts]\n", "[prompts]\ncolour = \"red\"\n");
+    let err = CoachScript::from_str(&unknown_key, "coach.toml")
+        .unwrap_err()
+        .to_string();
+    let at = format!(
+        "coach.toml:{}: unknown field `colour`",
+        line_of("[prompts]") + 1
+    );
+    assert!(err.starts_with(&at), "{err}");
 }
 
 #[test]

@@ -7,12 +7,27 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use chrono_tz::America::New_York;
 use chrono_tz::Asia::Jerusalem;
 use chrono_tz::Tz;
+use coffee_coach::core::checks::{CheckNames, CORE_CHECK_IDS};
 use coffee_coach::core::tips::{
     decide, next_due, week_start, Cadence, Decision, InvalidHour, TipHistory, TipSchedule, Tips,
-    TipsError, CHECK_IDS, GENERAL,
+    GENERAL,
 };
 
+use crate::support::engine;
+
 const TIPS_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/config/tips.toml");
+
+/// The checks of `config/`, which tips may teach.
+fn checks() -> CheckNames {
+    engine().checks.names()
+}
+
+/// Every problem of a tips file, one per line.
+fn problems(text: &str) -> String {
+    Tips::from_str(text, "f.toml", &checks())
+        .expect_err("problems")
+        .to_string()
+}
 
 fn utc(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
@@ -48,15 +63,16 @@ check = "reason-for-them"
 text = "Offer something."
 "#,
         "test.toml",
+        &checks(),
     )
     .unwrap()
 }
 
 #[test]
 fn the_shipped_tips_file_loads_with_enough_tips_per_check() {
-    let tips = Tips::load(TIPS_PATH).unwrap();
+    let tips = Tips::load(TIPS_PATH, &checks()).unwrap();
     assert!(tips.len() >= 25, "only {} tips", tips.len());
-    for check in CHECK_IDS.iter().chain(std::iter::once(&GENERAL)) {
+    for check in CORE_CHECK_IDS.iter().chain(std::iter::once(&GENERAL)) {
         let n = tips.all().iter().filter(|t| t.check == *check).count();
         assert!(n >= 4, "{check} has only {n} tips");
     }
@@ -68,66 +84,84 @@ fn the_shipped_tips_file_loads_with_enough_tips_per_check() {
 }
 
 #[test]
-fn loading_rejects_unknown_keys_naming_file_and_tip() {
+fn loading_rejects_unknown_keys_naming_file_line_and_tip() {
     let err = Tips::from_str(
         "[[tip]]\nid = \"x\"\ncheck = \"general\"\ntext = \"t\"\ncolour = \"red\"\n",
         "tips.toml",
+        &checks(),
     )
     .unwrap_err()
     .to_string();
     assert!(
-        err.contains("tips.toml") && err.contains("`x`") && err.contains("colour"),
+        err.starts_with("tips.toml:1: tip[0]: tip `x`: ") && err.contains("colour"),
         "{err}"
     );
-    let err = Tips::from_str("title = \"t\"\n", "tips.toml")
+    let err = Tips::from_str("title = \"t\"\n", "tips.toml", &checks())
         .unwrap_err()
         .to_string();
-    assert!(err.contains("tips.toml") && err.contains("title"), "{err}");
+    assert!(
+        err.contains("tips.toml:1: title") && err.contains("title"),
+        "{err}"
+    );
 }
 
 #[test]
 fn loading_rejects_duplicates_unknown_checks_empty_text_and_bad_ids() {
     let dup = "[[tip]]\nid = \"x\"\ncheck = \"general\"\ntext = \"t\"\n[[tip]]\nid = \"x\"\ncheck = \"general\"\ntext = \"u\"\n";
-    assert!(matches!(
-        Tips::from_str(dup, "f.toml"),
-        Err(TipsError::DuplicateId { tip, .. }) if tip == "x"
-    ));
-    let unknown = "[[tip]]\nid = \"x\"\ncheck = \"be-nice\"\ntext = \"t\"\n";
-    let err = Tips::from_str(unknown, "f.toml").unwrap_err().to_string();
+    let err = problems(dup);
     assert!(
-        err.contains("f.toml") && err.contains("`x`") && err.contains("be-nice"),
+        err.contains("f.toml:6: tip[1].id: tip `x` is defined more than once"),
+        "{err}"
+    );
+    let unknown = "[[tip]]\nid = \"x\"\ncheck = \"be-nice\"\ntext = \"t\"\n";
+    let err = problems(unknown);
+    assert!(
+        err.starts_with("f.toml:3: tip[0].check: tip `x`: unknown check `be-nice`"),
         "{err}"
     );
     let empty = "[[tip]]\nid = \"x\"\ncheck = \"general\"\ntext = \"  \"\n";
-    assert!(matches!(
-        Tips::from_str(empty, "f.toml"),
-        Err(TipsError::Empty { field: "text", .. })
-    ));
+    assert_eq!(
+        problems(empty),
+        "f.toml:4: tip[0].text: tip `x`: `text` is empty"
+    );
     let bad = "[[tip]]\nid = \"Not_Kebab\"\ncheck = \"general\"\ntext = \"t\"\n";
-    assert!(matches!(
-        Tips::from_str(bad, "f.toml"),
-        Err(TipsError::BadId { .. })
-    ));
+    assert!(problems(bad).contains("tip[0].id: tip `Not_Kebab`: the id must be kebab-case"));
     let missing = "[[tip]]\nid = \"x\"\ncheck = \"general\"\n";
-    let err = Tips::from_str(missing, "f.toml").unwrap_err().to_string();
+    let err = problems(missing);
     assert!(err.contains("`x`") && err.contains("text"), "{err}");
-    assert!(matches!(
-        Tips::from_str("", "f.toml"),
-        Err(TipsError::NoTips { .. })
-    ));
-    assert!(matches!(
-        Tips::from_str("[[tip]\n", "f.toml"),
-        Err(TipsError::Syntax { .. })
-    ));
-    assert!(matches!(
-        Tips::load("/nonexistent/tips.toml"),
-        Err(TipsError::Read { .. })
-    ));
+    assert_eq!(
+        problems(""),
+        "f.toml: no tips: add at least one `[[tip]]` table"
+    );
+    assert!(problems("[[tip]\n").starts_with("f.toml:1: "));
+    let err = Tips::load("/nonexistent/tips.toml", &checks())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("cannot read"), "{err}");
+}
+
+#[test]
+fn every_bad_tip_is_reported_in_one_go() {
+    let text = "[[tip]]\nid = \"a\"\ncheck = \"be-nice\"\ntext = \" \"\n\n[[tip]]\nid = \"B\"\ncheck = \"general\"\ntext = \"t\"\n";
+    let err = problems(text);
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 3, "{err}");
+    assert!(lines[0].starts_with("f.toml:3: tip[0].check"), "{err}");
+    assert!(lines[1].starts_with("f.toml:4: tip[0].text"), "{err}");
+    assert!(lines[2].starts_with("f.toml:7: tip[1].id"), "{err}");
+}
+
+#[test]
+fn a_tip_may_teach_a_check_added_to_the_config() {
+    let text = "[[tip]]\nid = \"x\"\ncheck = \"say-thanks\"\ntext = \"t\"\n";
+    let added = CheckNames::new(&["reason-for-them", "say-thanks"], &[]);
+    let tips = Tips::from_str(text, "f.toml", &added).expect("a tip for an added check");
+    assert_eq!(tips.all()[0].check, "say-thanks");
 }
 
 #[test]
 fn random_pick_is_deterministic_and_spreads() {
-    let tips = Tips::load(TIPS_PATH).unwrap();
+    let tips = Tips::load(TIPS_PATH, &checks()).unwrap();
     assert_eq!(tips.random_pick(7).id, tips.random_pick(7).id);
     let distinct: HashSet<_> = (0..200).map(|s| tips.random_pick(s).id.clone()).collect();
     assert!(distinct.len() > tips.len() / 2);

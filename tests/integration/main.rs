@@ -9,6 +9,8 @@ mod checks;
 mod rewrite;
 // `coffee-coach review` and `check-config` as a user runs them.
 mod cli;
+// `check-config` on broken configs: every problem in one run, with file, line and key.
+mod config_problems;
 // The fake Discord: REST + gateway on 127.0.0.1, bodies validated against the OpenAPI spec.
 mod fake;
 // The fake Discord on its own, with a bare serenity client.

@@ -20,7 +20,7 @@ mod tests;
 
 use chrono::{DateTime, Duration, Utc};
 
-pub use script::{CoachScript, CoachScriptError};
+pub use script::CoachScript;
 pub use state::{Answer, Answers, CoachState, Need, Reply, Step, TOTAL_STEPS};
 
 use script::fill;

@@ -5,33 +5,9 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::state::{Answer, Answers, CoachState, Need, Reply, Step, TOTAL_STEPS};
+use crate::core::config::{FileProblems, Problem, Problems};
 
-/// Everything that can go wrong while loading a coaching script. Every variant names the file,
-/// and the item where there is one.
-#[derive(Debug, thiserror::Error)]
-pub enum CoachScriptError {
-    /// The file could not be read.
-    #[error("{file}: cannot read the coaching script: {source}")]
-    Read {
-        file: String,
-        #[source]
-        source: std::io::Error,
-    },
-    /// Invalid TOML, an unknown or missing key, or a wrong type.
-    #[error("{file}: {message}")]
-    Syntax { file: String, message: String },
-    /// A text is empty.
-    #[error("{file}: `{item}` is empty")]
-    Empty { file: String, item: String },
-    /// A text uses a placeholder that is not available there, or lacks a required one.
-    #[error("{file}: `{item}`: {message}")]
-    Placeholder {
-        file: String,
-        item: String,
-        message: String,
-    },
-}
+use super::state::{Answer, Answers, CoachState, Need, Reply, Step, TOTAL_STEPS};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -110,25 +86,26 @@ pub struct CoachScript {
 
 impl CoachScript {
     /// Reads and validates a coaching script.
-    pub fn load(path: impl AsRef<Path>) -> Result<CoachScript, CoachScriptError> {
+    pub fn load(path: impl AsRef<Path>) -> Result<CoachScript, Problems> {
         let path = path.as_ref();
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| CoachScriptError::Read {
-            file: file.clone(),
-            source,
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            Problem::file(
+                file.clone(),
+                format!("cannot read the coaching script: {e}"),
+            )
         })?;
         CoachScript::from_str(&text, &file)
     }
 
-    /// Parses and validates a coaching script from TOML text; `source` names the file in errors.
-    pub fn from_str(text: &str, source: &str) -> Result<CoachScript, CoachScriptError> {
+    /// Parses and validates a coaching script from TOML text; `source` names the file in
+    /// problems. Every empty text and every wrong placeholder is reported.
+    pub fn from_str(text: &str, source: &str) -> Result<CoachScript, Problems> {
         let script: CoachScript =
-            toml::from_str(text).map_err(|e: toml::de::Error| CoachScriptError::Syntax {
-                file: source.to_string(),
-                message: describe_toml_error(text, &e),
-            })?;
-        script.validate(source)?;
-        Ok(script)
+            toml::from_str(text).map_err(|e| Problem::toml(source, text, &e))?;
+        let mut found = FileProblems::new(source, text);
+        script.validate(&mut found);
+        found.finish(script)
     }
 
     /// The message for a conversation that [`expired`](super::expired).
@@ -145,7 +122,8 @@ impl CoachScript {
         }
     }
 
-    fn validate(&self, file: &str) -> Result<(), CoachScriptError> {
+    /// Every empty text and every placeholder that is unknown or missing, into `found`.
+    fn validate(&self, found: &mut FileProblems) {
         // (item, text, allowed placeholders, required placeholders)
         let mut texts: Vec<(String, &str, &[&str], &[&str])> = vec![
             ("progress".into(), &self.progress, &["n", "total"], &[]),
@@ -244,10 +222,7 @@ impl CoachScript {
                 &["detail", "bring_sentence"],
             ));
             if need.keywords.is_empty() {
-                return Err(CoachScriptError::Empty {
-                    file: file.to_string(),
-                    item: format!("needs.{name}.keywords"),
-                });
+                found.at(format!("needs.{name}.keywords"), "is empty");
             }
             for (i, keyword) in need.keywords.iter().enumerate() {
                 texts.push((format!("needs.{name}.keywords[{i}]"), keyword, &[], &[]));
@@ -264,34 +239,32 @@ impl CoachScript {
         }
         for (item, text, allowed, required) in texts {
             if text.trim().is_empty() {
-                return Err(CoachScriptError::Empty {
-                    file: file.to_string(),
-                    item,
-                });
+                found.at(item, "is empty");
+                continue;
             }
-            let placeholder_error = |message: String| CoachScriptError::Placeholder {
-                file: file.to_string(),
-                item: item.clone(),
-                message,
+            let used = match placeholders(text) {
+                Ok(used) => used,
+                Err(message) => {
+                    found.at(item, message);
+                    continue;
+                }
             };
-            let used = placeholders(text).map_err(placeholder_error)?;
             if let Some(unknown) = used.iter().find(|p| !allowed.contains(&p.as_str())) {
                 let expected = if allowed.is_empty() {
                     "none is available here".to_string()
                 } else {
                     format!("available: {}", braced(allowed))
                 };
-                return Err(placeholder_error(format!(
-                    "unknown placeholder `{{{unknown}}}` ({expected})"
-                )));
+                let message = format!("unknown placeholder `{{{unknown}}}` ({expected})");
+                found.at(item.clone(), message);
             }
             if let Some(missing) = required.iter().find(|r| !used.iter().any(|u| u == *r)) {
-                return Err(placeholder_error(format!(
-                    "must contain the placeholder `{{{missing}}}`"
-                )));
+                found.at(
+                    item,
+                    format!("must contain the placeholder `{{{missing}}}`"),
+                );
             }
         }
-        Ok(())
     }
 
     fn progress(&self, step: Step) -> String {
@@ -543,18 +516,4 @@ fn braced(names: &[&str]) -> String {
         .map(|n| format!("`{{{n}}}`"))
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-/// A TOML error as one line with its line number, e.g. "line 12: unknown field `foo`".
-fn describe_toml_error(text: &str, error: &toml::de::Error) -> String {
-    match error.span() {
-        Some(span) => {
-            let line = text
-                .get(..span.start)
-                .map_or(0, |before| before.matches('\n').count())
-                + 1;
-            format!("line {line}: {}", error.message())
-        }
-        None => error.message().to_string(),
-    }
 }

@@ -1,71 +1,17 @@
 //! The tips of `config/tips.toml`: each [`Tip`], the list [`Tips`] with its strict loading and
-//! validation, and the seeded pick that serves `/tip`.
+//! validation (every tip teaches a check actually loaded, or [`GENERAL`]; every problem of every
+//! tip is reported), and the seeded pick that serves `/tip`.
 
 use std::collections::HashSet;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-/// The five check ids, in their canonical order (also the tie-break order when leaning).
-pub const CHECK_IDS: [&str; 5] = [
-    "reason-for-them",
-    "not-free-advice",
-    "not-searchable",
-    "right-size-ask",
-    "right-people",
-];
+use crate::core::checks::CheckNames;
+use crate::core::config::{FileProblems, Problem, Problems};
 
 /// The pseudo-check of tips that are about networking in general rather than one check.
 pub const GENERAL: &str = "general";
-
-/// Everything that can go wrong while loading a tips file. Every variant names the file, and
-/// the tip where there is one.
-#[derive(Debug, thiserror::Error)]
-pub enum TipsError {
-    /// The file could not be read.
-    #[error("{file}: cannot read the tips file: {source}")]
-    Read {
-        file: String,
-        #[source]
-        source: std::io::Error,
-    },
-    /// The file is not valid TOML, or its top level is not `[[tip]]` tables.
-    #[error("{file}: {message}")]
-    Syntax { file: String, message: String },
-    /// One `[[tip]]` table has an unknown key, a missing key or a wrong type.
-    #[error("{file}: tip `{tip}`: {message}")]
-    Tip {
-        file: String,
-        tip: String,
-        message: String,
-    },
-    /// The id is not kebab-case (lowercase ASCII letters and digits joined by single dashes).
-    #[error("{file}: tip `{tip}`: the id must be kebab-case, like `say-what-they-get`")]
-    BadId { file: String, tip: String },
-    /// Two tips share an id.
-    #[error("{file}: tip `{tip}` is defined more than once; ids must be unique")]
-    DuplicateId { file: String, tip: String },
-    /// The check is not one of the five ids nor `general`.
-    #[error(
-        "{file}: tip `{tip}`: unknown check `{check}` (expected one of {expected}, or `general`)"
-    )]
-    UnknownCheck {
-        file: String,
-        tip: String,
-        check: String,
-        expected: String,
-    },
-    /// A text field is present but empty.
-    #[error("{file}: tip `{tip}`: `{field}` is empty")]
-    Empty {
-        file: String,
-        tip: String,
-        field: &'static str,
-    },
-    /// The file has no tip at all.
-    #[error("{file}: no tips: add at least one `[[tip]]` table")]
-    NoTips { file: String },
-}
 
 /// One tip as written in `config/tips.toml`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -73,7 +19,7 @@ pub enum TipsError {
 pub struct Tip {
     /// Stable kebab-case id; stored in [`TipHistory::shown`](super::TipHistory::shown).
     pub id: String,
-    /// One of [`CHECK_IDS`] or [`GENERAL`].
+    /// The id of a loaded check, or [`GENERAL`].
     pub check: String,
     /// The tip itself, one or two sentences.
     pub text: String,
@@ -89,63 +35,73 @@ pub struct Tip {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Tips {
     tips: Vec<Tip>,
+    /// The check ids in review order: the tie-break when the schedule leans on failures.
+    checks: Vec<String>,
 }
 
 impl Tips {
-    /// Reads and validates a tips file.
-    pub fn load(path: impl AsRef<Path>) -> Result<Tips, TipsError> {
+    /// Reads and validates a tips file; `checks` are the checks a tip may teach.
+    pub fn load(path: impl AsRef<Path>, checks: &CheckNames) -> Result<Tips, Problems> {
         let path = path.as_ref();
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| TipsError::Read {
-            file: file.clone(),
-            source,
-        })?;
-        Tips::from_str(&text, &file)
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Problem::file(file.clone(), format!("cannot read the tips file: {e}")))?;
+        Tips::from_str(&text, &file, checks)
     }
 
-    /// Parses and validates tips from TOML text; `source` names the file in errors.
-    pub fn from_str(text: &str, source: &str) -> Result<Tips, TipsError> {
-        let file = source.to_string();
-        let syntax = |message: String| TipsError::Syntax {
-            file: file.clone(),
-            message,
-        };
-        let mut table: toml::Table = text
-            .parse()
-            .map_err(|e: toml::de::Error| syntax(format!("invalid TOML: {}", e.message())))?;
+    /// Parses and validates tips from TOML text (`source` names the file in problems), each
+    /// tip teaching one of `checks` or [`GENERAL`]. Every problem of every tip is reported.
+    pub fn from_str(text: &str, source: &str, checks: &CheckNames) -> Result<Tips, Problems> {
+        let mut table: toml::Table = text.parse().map_err(|e| Problem::toml(source, text, &e))?;
+        let mut found = FileProblems::new(source, text);
         let entries = match table.remove("tip") {
-            Some(toml::Value::Array(entries)) => entries,
-            Some(_) => return Err(syntax("`tip` must be an array of `[[tip]]` tables".into())),
-            None => Vec::new(),
+            Some(toml::Value::Array(entries)) => Some(entries),
+            Some(_) => {
+                found.at("tip", "`tip` must be an array of `[[tip]]` tables");
+                None
+            }
+            None => Some(Vec::new()),
         };
-        if let Some(key) = table.keys().next() {
-            return Err(syntax(format!(
-                "unknown top-level key `{key}`; only `[[tip]]` tables are allowed"
-            )));
+        for key in table.keys() {
+            let message =
+                format!("unknown top-level key `{key}`; only `[[tip]]` tables are allowed");
+            found.at(key.as_str(), message);
         }
-        let mut tips = Vec::with_capacity(entries.len());
+        if entries.as_ref().is_some_and(Vec::is_empty) {
+            found.whole("no tips: add at least one `[[tip]]` table");
+        }
+        let mut tips = Vec::new();
         let mut seen = HashSet::new();
-        for (index, entry) in entries.into_iter().enumerate() {
+        for (index, entry) in entries.into_iter().flatten().enumerate() {
+            let key = format!("tip[{index}]");
             let name = entry
                 .get("id")
                 .and_then(toml::Value::as_str)
                 .map(str::to_string)
                 .unwrap_or_else(|| format!("#{} (no id)", index + 1));
-            let tip = Tip::deserialize(entry).map_err(|e| TipsError::Tip {
-                file: file.clone(),
-                tip: name.clone(),
-                message: e.message().to_string(),
-            })?;
-            validate_tip(&tip, &file)?;
+            let tip = match Tip::deserialize(entry) {
+                Ok(tip) => tip,
+                Err(e) => {
+                    found.at(key, format!("tip `{name}`: {}", e.message()));
+                    continue;
+                }
+            };
+            validate_tip(&tip, &key, checks, &mut found);
             if !seen.insert(tip.id.clone()) {
-                return Err(TipsError::DuplicateId { file, tip: tip.id });
+                let message = format!("tip `{name}` is defined more than once; ids must be unique");
+                found.at(format!("{key}.id"), message);
             }
             tips.push(tip);
         }
-        if tips.is_empty() {
-            return Err(TipsError::NoTips { file });
-        }
-        Ok(Tips { tips })
+        found.finish(Tips {
+            tips,
+            checks: checks.ids().to_vec(),
+        })
+    }
+
+    /// The check ids in review order (the tie-break when leaning on failures).
+    pub(super) fn check_order(&self) -> &[String] {
+        &self.checks
     }
 
     /// All tips in file order.
@@ -178,24 +134,18 @@ impl Tips {
     }
 }
 
-fn validate_tip(tip: &Tip, file: &str) -> Result<(), TipsError> {
+/// What is wrong with one tip (at `key`, e.g. `tip[4]`) goes to `found`.
+fn validate_tip(tip: &Tip, key: &str, checks: &CheckNames, found: &mut FileProblems) {
+    let say = |message: &str| format!("tip `{}`: {message}", tip.id);
     if !is_kebab_case(&tip.id) {
-        return Err(TipsError::BadId {
-            file: file.to_string(),
-            tip: tip.id.clone(),
-        });
+        let message = say("the id must be kebab-case, like `say-what-they-get`");
+        found.at(format!("{key}.id"), message);
     }
-    if tip.check != GENERAL && !CHECK_IDS.contains(&tip.check.as_str()) {
-        return Err(TipsError::UnknownCheck {
-            file: file.to_string(),
-            tip: tip.id.clone(),
-            check: tip.check.clone(),
-            expected: CHECK_IDS
-                .iter()
-                .map(|c| format!("`{c}`"))
-                .collect::<Vec<_>>()
-                .join(", "),
-        });
+    if tip.check != GENERAL {
+        if let Some(why) = checks.unknown_check(&tip.check) {
+            let message = say(&format!("{why}, or `{GENERAL}`"));
+            found.at(format!("{key}.check"), message);
+        }
     }
     let fields = [
         ("text", Some(&tip.text)),
@@ -204,14 +154,12 @@ fn validate_tip(tip: &Tip, file: &str) -> Result<(), TipsError> {
     ];
     for (field, value) in fields {
         if value.is_some_and(|v| v.trim().is_empty()) {
-            return Err(TipsError::Empty {
-                file: file.to_string(),
-                tip: tip.id.clone(),
-                field,
-            });
+            found.at(
+                format!("{key}.{field}"),
+                say(&format!("`{field}` is empty")),
+            );
         }
     }
-    Ok(())
 }
 
 fn is_kebab_case(id: &str) -> bool {

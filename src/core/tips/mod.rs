@@ -1,7 +1,7 @@
 //! Tips, and the decision of which tip is due now.
 //!
 //! [`Tips`] is the list loaded (strictly) from `config/tips.toml`: each [`Tip`] has a stable
-//! kebab-case id, the check it teaches (one of [`CHECK_IDS`] or [`GENERAL`]), a short text, and
+//! kebab-case id, the check it teaches (a loaded check's id or [`GENERAL`]), a short text, and
 //! optional `before`/`after` example phrasings. [`Tips::random_pick`] serves `/tip` from a seed
 //! the adapter passes in. The schedule side is [`TipSchedule`] (channel, [`Cadence`], local hour,
 //! time zone) with [`next_due`], and [`decide`], which looks at the stored [`TipHistory`], the
@@ -12,7 +12,7 @@
 mod catalog;
 mod schedule;
 
-pub use catalog::{Tip, Tips, TipsError, CHECK_IDS, GENERAL};
+pub use catalog::{Tip, Tips, GENERAL};
 pub use schedule::{
     decide, next_due, week_start, Cadence, Decision, InvalidHour, ParseCadenceError, TipHistory,
     TipSchedule,

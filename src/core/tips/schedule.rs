@@ -8,7 +8,7 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, TimeZone, U
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
-use super::catalog::{Tip, Tips, CHECK_IDS};
+use super::catalog::{Tip, Tips};
 
 /// On which days a scheduled tip may be posted (in the schedule's time zone).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -249,10 +249,11 @@ fn pick<'a>(
         .iter()
         .filter(|(_, n)| *n > 0)
         .filter_map(|(check, n)| {
-            CHECK_IDS
+            let order = tips.check_order();
+            order
                 .iter()
                 .position(|c| c == check)
-                .map(|order| (CHECK_IDS[order], *n, order))
+                .map(|at| (order[at].as_str(), *n, at))
         })
         .collect();
     checks.sort_by(|a, b| b.1.cmp(&a.1).then(a.2.cmp(&b.2)));
