@@ -32,6 +32,13 @@ impl Status {
             Status::NotJudged => "not_judged",
         }
     }
+
+    /// The status spelled as [`Status::as_str`] spells it, if it is one.
+    pub fn parse(text: &str) -> Option<Status> {
+        [Status::Passed, Status::Failed, Status::NotJudged]
+            .into_iter()
+            .find(|s| s.as_str() == text)
+    }
 }
 
 /// Which text a span points into.

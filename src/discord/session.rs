@@ -76,23 +76,24 @@ impl Sessions {
     pub fn get(&self, key: u64, user_id: u64, now: Instant) -> Option<Session> {
         let map = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         map.get(&key)
-            .filter(|s| s.user_id == user_id && now.saturating_duration_since(s.created) < TTL)
+            .filter(|s| s.is_live_for(user_id, now))
             .cloned()
+    }
+
+    /// Notes that the member will use the better phrasing of review `key` (nothing when the
+    /// review is not theirs or has expired).
+    pub fn mark_phrasing_used(&self, key: u64, user_id: u64, now: Instant) {
+        let mut map = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(s) = map.get_mut(&key).filter(|s| s.is_live_for(user_id, now)) {
+            s.used_phrasing = true;
+        }
     }
 }
 
-impl Sessions {
-    /// Notes that the member will use the better phrasing of review `key`; `false` when the
-    /// review is not theirs or has expired.
-    pub fn mark_phrasing_used(&self, key: u64, user_id: u64, now: Instant) -> bool {
-        let mut map = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        match map.get_mut(&key) {
-            Some(s) if s.user_id == user_id && now.saturating_duration_since(s.created) < TTL => {
-                s.used_phrasing = true;
-                true
-            }
-            _ => false,
-        }
+impl Session {
+    /// Whether `user_id` may still use this review's buttons.
+    fn is_live_for(&self, user_id: u64, now: Instant) -> bool {
+        self.user_id == user_id && now.saturating_duration_since(self.created) < TTL
     }
 }
 

@@ -73,37 +73,26 @@ impl Store {
         Ok(done.rows_affected() > 0)
     }
 
-    /// Claims every follow-up due at `now` whose DM has not gone out: each is marked sent
-    /// before it is returned, so two rounds (or two processes) never send the same one.
+    /// Claims every follow-up due at `now` whose DM has not gone out: one statement marks them
+    /// sent and returns them, so two rounds (or two processes) never send the same one.
     pub async fn claim_due_follow_ups(
         &self,
         now: DateTime<Utc>,
     ) -> Result<Vec<FollowUp>, StoreError> {
         const OP: &str = "claiming due follow-ups";
         let rows = sqlx::query(
-            "SELECT * FROM follow_ups WHERE due_at <= $1 AND sent_at IS NULL ORDER BY due_at",
+            "UPDATE follow_ups SET sent_at = $1, asked = asked + 1 \
+             WHERE due_at <= $1 AND sent_at IS NULL RETURNING *",
         )
         .bind(db_time(now))
         .fetch_all(&self.pool)
         .await
         .ctx(OP)?;
-        let mut claimed = Vec::new();
-        for row in rows {
-            let mut f = follow_up(&row, OP)?;
-            let done = sqlx::query(
-                "UPDATE follow_ups SET sent_at = $1, asked = asked + 1 \
-                 WHERE id = $2 AND sent_at IS NULL",
-            )
-            .bind(db_time(now))
-            .bind(db_id(f.id))
-            .execute(&self.pool)
-            .await
-            .ctx(OP)?;
-            if done.rows_affected() == 1 {
-                f.asked += 1;
-                claimed.push(f);
-            }
-        }
+        let mut claimed = rows
+            .iter()
+            .map(|row| follow_up(row, OP))
+            .collect::<Result<Vec<_>, _>>()?;
+        claimed.sort_by_key(|f| f.due_at);
         Ok(claimed)
     }
 
@@ -266,9 +255,9 @@ fn from_db_statuses(text: &str, op: &'static str) -> Result<Vec<(String, Status)
         serde_json::from_str(text).map_err(|e| corrupt(format!("statuses {text:?}: {e}")))?;
     map.into_iter()
         .map(|(id, v)| {
-            let status = [Status::Passed, Status::Failed, Status::NotJudged]
-                .into_iter()
-                .find(|s| Some(s.as_str()) == v.as_str())
+            let status = v
+                .as_str()
+                .and_then(Status::parse)
                 .ok_or_else(|| corrupt(format!("status {v} of {id}")))?;
             Ok((id, status))
         })

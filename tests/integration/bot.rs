@@ -3,7 +3,11 @@
 //! against Discord's OpenAPI spec.
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use coffee_coach::discord::{Clock, Hooks};
 
 use coffee_coach::core::ConfigFiles;
 use coffee_coach::settings::Settings;
@@ -118,6 +122,34 @@ impl Drop for Bot {
         if let Some(task) = self.task.take() {
             task.abort();
         }
+    }
+}
+
+/// A clock the test moves by hand.
+#[derive(Clone)]
+pub struct ManualClock(Arc<Mutex<DateTime<Utc>>>);
+
+impl ManualClock {
+    pub fn at(t: DateTime<Utc>) -> ManualClock {
+        ManualClock(Arc::new(Mutex::new(t)))
+    }
+
+    pub fn set(&self, t: DateTime<Utc>) {
+        *self.0.lock().expect("clock") = t;
+    }
+
+    /// Hooks that run the bot on this clock, with the scheduler looking every 50 ms.
+    pub fn hooks(&self) -> Hooks {
+        Hooks {
+            clock: Arc::new(self.clone()),
+            tick: Duration::from_millis(50),
+        }
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> DateTime<Utc> {
+        *self.0.lock().expect("clock")
     }
 }
 

@@ -1,41 +1,16 @@
 //! DM coaching, tips (on demand and on a schedule with a controlled clock), `/setup` and
 //! `/stats`, end to end through the fake Discord.
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use chrono::{DateTime, TimeZone, Utc};
-use coffee_coach::discord::{Clock, Hooks};
+use chrono::{TimeZone, Utc};
+use coffee_coach::discord::Hooks;
 use serde_json::{json, Value};
 
-use crate::bot::{assert_ephemeral, assert_no_pings, button, click, e2e, slash, Bot, MEMBER};
+use crate::bot::{
+    assert_ephemeral, assert_no_pings, button, click, e2e, slash, Bot, ManualClock, MEMBER,
+};
 use crate::fake::{option_integer, option_string, subcommand, FakeDiscord, WAIT};
-
-/// A clock the test moves by hand.
-#[derive(Clone)]
-struct ManualClock(Arc<Mutex<DateTime<Utc>>>);
-
-impl ManualClock {
-    fn at(t: DateTime<Utc>) -> ManualClock {
-        ManualClock(Arc::new(Mutex::new(t)))
-    }
-    fn set(&self, t: DateTime<Utc>) {
-        *self.0.lock().expect("clock") = t;
-    }
-}
-
-impl Clock for ManualClock {
-    fn now(&self) -> DateTime<Utc> {
-        *self.0.lock().expect("clock")
-    }
-}
-
-fn hooks(clock: &ManualClock) -> Hooks {
-    Hooks {
-        clock: Arc::new(clock.clone()),
-        tick: Duration::from_millis(50),
-    }
-}
 
 fn content(callback: &Value) -> String {
     callback["data"]["content"]
@@ -280,7 +255,7 @@ async fn a_scheduled_tip_is_posted_once_when_due_and_the_channel_was_active() {
             .single()
             .expect("a time"),
     );
-    let bot = Bot::start_with_hooks(&fake, &[], &db, dir, hooks(&clock)).await;
+    let bot = Bot::start_with_hooks(&fake, &[], &db, dir, clock.hooks()).await;
     let channel_messages = format!("/channels/{}/messages", FakeDiscord::COFFEE_CHANNEL_ID);
     tokio::time::timeout(Duration::from_secs(60), async {
         let saved = setup(
@@ -380,7 +355,7 @@ async fn a_coaching_conversation_quiet_for_a_day_is_closed() {
     // A scheduler that never comes round again, so the DM (not the purge) meets the old state.
     let slow = Hooks {
         tick: Duration::from_secs(3600),
-        ..hooks(&clock)
+        ..clock.hooks()
     };
     let bot = Bot::start_with_hooks(&fake, &[], &db, dir, slow).await;
     dm(&fake, MEMBER, "coach", 0).await;

@@ -3,16 +3,16 @@
 //! stored without member ids or drafts, `/stats` shows yes-rates only past the threshold, and a
 //! scheduled tip cites them.
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
 use coffee_coach::core::ConfigFiles;
-use coffee_coach::discord::{Clock, Hooks};
 use serde_json::{json, Value};
 use sqlx::{Column, Connection, Row};
 
-use crate::bot::{assert_ephemeral, assert_no_pings, button, click, slash, Bot, MEMBER};
+use crate::bot::{
+    assert_ephemeral, assert_no_pings, button, click, slash, Bot, ManualClock, MEMBER,
+};
 use crate::fake::{option_integer, option_string, subcommand, FakeDiscord, WAIT};
 
 /// A word that appears only in the drafts: it must never reach the database.
@@ -24,21 +24,6 @@ const FAILING: &str = "Hi Zephyrine, would you have 15 minutes this week to chat
     move from nursing into product?";
 /// Answers each side of a check needs in this test's config before a rate shows.
 const MIN: u32 = 4;
-
-#[derive(Clone)]
-struct ManualClock(Arc<Mutex<DateTime<Utc>>>);
-
-impl ManualClock {
-    fn set(&self, t: DateTime<Utc>) {
-        *self.0.lock().expect("clock") = t;
-    }
-}
-
-impl Clock for ManualClock {
-    fn now(&self) -> DateTime<Utc> {
-        *self.0.lock().expect("clock")
-    }
-}
 
 fn at(day: u32, hour: u32, minute: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, day, hour, minute, 0)
@@ -125,11 +110,8 @@ async fn issue_13_follow_ups_are_asked_once_answered_anonymously_and_cited() {
         text.replace("outcomes_min = 10", &format!("outcomes_min = {MIN}")),
     )
     .expect("write bot.toml");
-    let clock = ManualClock(Arc::new(Mutex::new(at(23, 7, 0))));
-    let hooks = Hooks {
-        clock: Arc::new(clock.clone()),
-        tick: Duration::from_millis(50),
-    };
+    let clock = ManualClock::at(at(23, 7, 0));
+    let hooks = clock.hooks();
     let start =
         |dir: tempfile::TempDir| Bot::start_in(&fake, &[], &db, dir, hooks.clone(), config.path());
     let passed: Vec<u64> = (0..MIN as u64).map(|i| MEMBER + 100 + i).collect();

@@ -569,6 +569,23 @@ async fn sigterm_shuts_the_real_binary_down_cleanly() {
     fake.assert_no_violations().await;
 }
 
+fn content_of(cb: &Value) -> &str {
+    cb["data"]["content"].as_str().unwrap_or_default()
+}
+
+/// A store fault reaches the member as a friendly "try again", never as the store's error.
+#[track_caller]
+fn assert_friendly_try_again(cb: &Value) {
+    let text = content_of(cb).to_lowercase();
+    assert!(text.contains("try again"), "a friendly word: {cb}");
+    assert!(
+        ["locked", "i/o", "database", "sqlite"]
+            .iter()
+            .all(|word| !text.contains(word)),
+        "no internal error: {cb}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn issue_10_a_locked_store_gets_a_friendly_try_again_and_the_next_write_succeeds() {
     use sqlx::{ConnectOptions, Connection};
@@ -592,13 +609,7 @@ async fn issue_10_a_locked_store_gets_a_friendly_try_again_and_the_next_write_su
         option_string("field", "data"),
         stage("first role")
     ]);
-    let cb = set_profile(&fake, MEMBER, profile.clone()).await;
-    let text = cb["data"]["content"].as_str().unwrap_or_default();
-    assert!(text.contains("try again"), "a friendly word: {cb}");
-    assert!(
-        !text.to_lowercase().contains("locked"),
-        "no internal error: {cb}"
-    );
+    assert_friendly_try_again(&set_profile(&fake, MEMBER, profile.clone()).await);
     sqlx::query("COMMIT")
         .execute(&mut other)
         .await
@@ -606,9 +617,7 @@ async fn issue_10_a_locked_store_gets_a_friendly_try_again_and_the_next_write_su
     other.close().await.expect("close");
     let cb = set_profile(&fake, MEMBER, profile).await;
     assert!(
-        cb["data"]["content"]
-            .as_str()
-            .is_some_and(|c| c.starts_with("Saved")),
+        content_of(&cb).starts_with("Saved"),
         "the next write succeeds: {cb}"
     );
     fake.assert_no_violations().await;
@@ -655,19 +664,11 @@ async fn issue_10_a_read_only_store_gets_a_friendly_try_again_and_the_next_write
         bot.stop().await;
         return;
     };
-    let cb = set_profile(&fake, MEMBER, profile.clone()).await;
-    let text = cb["data"]["content"].as_str().unwrap_or_default();
-    assert!(text.contains("try again"), "a friendly word: {cb}");
-    assert!(
-        !text.to_lowercase().contains("i/o") && !text.contains("database"),
-        "no internal error: {cb}"
-    );
+    assert_friendly_try_again(&set_profile(&fake, MEMBER, profile.clone()).await);
     drop(read_only);
     let cb = set_profile(&fake, MEMBER, profile).await;
     assert!(
-        cb["data"]["content"]
-            .as_str()
-            .is_some_and(|c| c.starts_with("Saved")),
+        content_of(&cb).starts_with("Saved"),
         "the next write succeeds: {cb}"
     );
     let cb = slash(
