@@ -1,25 +1,32 @@
 //! The repository: one [`Store`] over one SQL database, with plain types in and out.
 //!
-//! [`Store::open`] connects (SQLite by default, in one file), and applies the migrations in
-//! `migrations/` at start-up. Each table has its own file with the `impl Store` methods for it:
+//! [`Store::open`] connects to SQLite (the default, one file) or PostgreSQL (several processes
+//! on several machines), picked by the URL's scheme, through sqlx's `Any` driver: the same
+//! queries run on both. It applies the migrations in `migrations/` at start-up. Each table has its own file with the `impl Store` methods for it:
 //! [`profiles`] (member profiles and their path-token index for the peer query),
 //! [`suggestions`] (who was suggested when, for the weekly cap), [`settings`] (per-server
 //! [`GuildSettings`]), [`coaching`] (DM coaching state per user), [`stats`] (anonymous weekly
 //! review and check-failure counts) and [`tips`] (tip rotation [`TipState`] and channel
-//! activity). Every failure is a [`StoreError`] naming the operation. The SQL is portable to
-//! PostgreSQL: `$n` placeholders, `ON CONFLICT ... DO UPDATE`, BIGINT ids (u64 snowflakes cast
-//! to i64), instants as unix seconds and dates as ISO text.
+//! activity). Every failure is a [`StoreError`] naming the operation. The SQL is written once for
+//! both: `$n` placeholders, `ON CONFLICT ... DO UPDATE`, BIGINT ids (u64 snowflakes cast to
+//! i64), instants as unix seconds, dates as ISO text, and BOOLEAN columns read through
+//! `CAST(... AS INTEGER)` (the `Any` driver cannot read SQLite's BOOLEAN declared type).
+//!
+//! On PostgreSQL every change another process must see (a profile, a server's settings) is
+//! announced with `NOTIFY` on [`CHANGES_CHANNEL`] in the transaction that makes it; see
+//! [`changes`].
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
-use std::time::Duration;
+use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
+use sqlx::any::AnyRow;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, ConnectOptions, Executor, Row};
 use thiserror::Error;
 
+pub mod changes;
 pub mod coaching;
 pub mod outcomes;
 pub mod profiles;
@@ -28,6 +35,7 @@ pub mod stats;
 pub mod suggestions;
 pub mod tips;
 
+pub use changes::{Change, Changes, CHANGES_CHANNEL};
 pub use settings::{GuildSettings, ReplyMode};
 pub use stats::{CountBatch, WeekStats};
 pub use tips::TipState;
@@ -35,21 +43,39 @@ pub use tips::TipState;
 /// The database the app uses when none is configured.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/coffee-coach.db";
 
-/// How long a connection waits for a lock held by another before giving up: short enough that
-/// the member still gets a "try again" within Discord's 3 s deadline.
-const BUSY_TIMEOUT: Duration = Duration::from_millis(2000);
+/// How many connections a pool opens when `config/bot.toml` does not say.
+pub const DEFAULT_POOL_SIZE: u32 = 4;
+
+/// Which database a [`Store`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// One file (or memory), one process.
+    Sqlite,
+    /// A server that several processes share.
+    Postgres,
+}
+
+impl Backend {
+    /// The backend a database URL names, by its scheme.
+    pub fn of(url: &str) -> Option<Backend> {
+        let scheme = url.split(':').next()?;
+        match scheme {
+            "sqlite" => Some(Backend::Sqlite),
+            "postgres" | "postgresql" => Some(Backend::Postgres),
+            _ => None,
+        }
+    }
+}
 
 /// What went wrong in the store. The messages are for the operator's log, not for members.
 #[derive(Debug, Error)]
 pub enum StoreError {
-    /// The database URL could not be understood.
-    #[error("invalid database url {url:?}")]
+    /// The database URL could not be understood. The URL itself is not shown: it may hold a
+    /// password.
+    #[error("invalid database url (expected sqlite://FILE or postgres://HOST/DB): {reason}")]
     Url {
-        /// The URL as given.
-        url: String,
         /// Why.
-        #[source]
-        source: sqlx::Error,
+        reason: String,
     },
     /// The folder for the database file could not be created.
     #[error("could not create the database folder {}", path.display())]
@@ -107,46 +133,87 @@ impl Store {
 /// The one repository type; cheap to clone (it holds a connection pool).
 #[derive(Debug, Clone)]
 pub struct Store {
-    pool: SqlitePool,
+    pool: AnyPool,
+    backend: Backend,
+    /// The URL, kept to open the `LISTEN` connection of [`Store::changes`].
+    url: Arc<str>,
 }
 
 impl Store {
-    /// Opens (creating if missing) the database at `url`, e.g. [`DEFAULT_DATABASE_URL`], and
-    /// applies pending migrations. For a file database the parent folder is created; the
-    /// journal is WAL with `synchronous = FULL`, so a write we acknowledged survives a crash or
-    /// power loss; foreign keys are on and a busy connection waits up to 5 s.
+    /// Opens the database at `url` with [`DEFAULT_POOL_SIZE`] connections; see
+    /// [`Store::open_with`].
     pub async fn open(url: &str) -> Result<Store, StoreError> {
-        let options = SqliteConnectOptions::from_str(url).map_err(|source| StoreError::Url {
-            url: url.to_string(),
-            source,
+        Store::open_with(url, DEFAULT_POOL_SIZE).await
+    }
+
+    /// Opens (creating if missing) the database at `url`, e.g. [`DEFAULT_DATABASE_URL`] or
+    /// `postgres://user@host/db`, with at most `pool_size` connections, and applies pending
+    /// migrations. For a SQLite file the parent folder is created; the journal is WAL with
+    /// `synchronous = FULL`, so a write we acknowledged survives a crash or power loss; foreign
+    /// keys are on and a busy connection waits up to 2 s. PostgreSQL is durable on commit.
+    pub async fn open_with(url: &str, pool_size: u32) -> Result<Store, StoreError> {
+        sqlx::any::install_default_drivers();
+        let backend = Backend::of(url).ok_or_else(|| StoreError::Url {
+            reason: "unknown scheme".to_string(),
         })?;
         let in_memory = url.contains(":memory:") || url.contains("mode=memory");
-        if !in_memory {
-            create_parent(options.get_filename()).await?;
-        }
-        let options = options
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
-            .foreign_keys(true)
-            .busy_timeout(BUSY_TIMEOUT);
+        let url = match backend {
+            Backend::Sqlite if !in_memory => {
+                create_parent(Path::new(sqlite_path(url))).await?;
+                with_create_mode(url)
+            }
+            _ => url.to_string(),
+        };
+        let options = AnyConnectOptions::from_str(&url)
+            .map_err(|e| StoreError::Url {
+                reason: e.to_string(),
+            })?
+            // Statements are logged at debug level only, and never with their arguments.
+            .log_statements(tracing::log::LevelFilter::Debug);
         let pool_options = if in_memory {
             // An in-memory database lives as long as one of its connections: keep exactly one.
-            SqlitePoolOptions::new()
+            AnyPoolOptions::new()
                 .min_connections(1)
                 .max_connections(1)
                 .idle_timeout(None)
                 .max_lifetime(None)
         } else {
-            SqlitePoolOptions::new().max_connections(4)
+            AnyPoolOptions::new().max_connections(pool_size.max(1))
         };
         let pool = pool_options
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        conn.execute(SQLITE_PRAGMAS).await?;
+                    }
+                    Ok(())
+                })
+            })
             .connect_with(options)
             .await
             .ctx("opening the database")?;
-        let store = Store { pool };
+        let store = Store {
+            pool,
+            backend,
+            url: url.into(),
+        };
         store.migrate().await?;
         Ok(store)
+    }
+
+    /// A write transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`), so a
+    /// transaction that reads before it writes waits its turn (up to the busy timeout) instead
+    /// of failing when another connection wrote in between.
+    pub(crate) async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        }
+    }
+
+    /// Which database this store talks to.
+    pub fn backend(&self) -> Backend {
+        self.backend
     }
 
     /// Opens the database file at `path` (created if missing), as [`Store::open`] does.
@@ -170,6 +237,29 @@ impl Store {
             .await
             .map_err(StoreError::Migrate)?;
         self.refresh_path_tokens().await
+    }
+}
+
+/// What every SQLite connection sets before its first query (see [`Store::open_with`]). A
+/// connection waits up to 2 s for a lock held by another: short enough that the member still
+/// gets a "try again" within Discord's 3 s deadline.
+const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 2000;";
+
+/// The file of a `sqlite://FILE?params` URL.
+fn sqlite_path(url: &str) -> &str {
+    let rest = url.trim_start_matches("sqlite:").trim_start_matches("//");
+    rest.split('?').next().unwrap_or(rest)
+}
+
+/// The URL with `mode=rwc` (create the file if missing) unless it names a mode already.
+fn with_create_mode(url: &str) -> String {
+    if url.contains("mode=") {
+        url.to_string()
+    } else if url.contains('?') {
+        format!("{url}&mode=rwc")
+    } else {
+        format!("{url}?mode=rwc")
     }
 }
 
@@ -222,6 +312,12 @@ pub(crate) fn from_db_date(text: &str, op: &'static str) -> Result<NaiveDate, St
         op,
         detail: format!("date {text:?}: {e}"),
     })
+}
+
+/// A BOOLEAN column selected as `CAST(col AS INTEGER) AS col`, which every backend can read
+/// through `Any`.
+pub(crate) fn flag(row: &AnyRow, column: &str, op: &'static str) -> Result<bool, StoreError> {
+    Ok(row.try_get::<i64, _>(column).ctx(op)? != 0)
 }
 
 /// A list of strings as the database stores it: a JSON array.

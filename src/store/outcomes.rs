@@ -7,11 +7,16 @@
 //! the draft or the recipient.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::sqlite::SqliteRow;
+use sqlx::any::AnyRow;
 use sqlx::Row;
 
+/// The columns [`follow_up`] reads.
+const FOLLOW_UP_COLUMNS: &str = "id, user_id, guild_id, week_start, statuses, \
+     CAST(used_phrasing AS INTEGER) AS used_phrasing, due_at, asked";
+
 use super::{
-    db_date, db_id, db_time, from_db_date, from_db_id, from_db_time, Context, Store, StoreError,
+    db_date, db_id, db_time, flag, from_db_date, from_db_id, from_db_time, Context, Store,
+    StoreError,
 };
 use crate::core::outcomes::{Outcome, Record};
 use crate::core::review::Status;
@@ -80,10 +85,10 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Vec<FollowUp>, StoreError> {
         const OP: &str = "claiming due follow-ups";
-        let rows = sqlx::query(
+        let rows = sqlx::query(&format!(
             "UPDATE follow_ups SET sent_at = $1, asked = asked + 1 \
-             WHERE due_at <= $1 AND sent_at IS NULL RETURNING *",
-        )
+             WHERE due_at <= $1 AND sent_at IS NULL RETURNING {FOLLOW_UP_COLUMNS}"
+        ))
         .bind(db_time(now))
         .fetch_all(&self.pool)
         .await
@@ -145,13 +150,15 @@ impl Store {
         outcome: Outcome,
     ) -> Result<bool, StoreError> {
         const OP: &str = "saving an outcome";
-        let mut tx = self.pool.begin().await.ctx(OP)?;
-        let row = sqlx::query("SELECT * FROM follow_ups WHERE id = $1 AND user_id = $2")
-            .bind(db_id(id))
-            .bind(db_id(user_id))
-            .fetch_optional(&mut *tx)
-            .await
-            .ctx(OP)?;
+        let mut tx = self.begin().await.ctx(OP)?;
+        let row = sqlx::query(&format!(
+            "SELECT {FOLLOW_UP_COLUMNS} FROM follow_ups WHERE id = $1 AND user_id = $2"
+        ))
+        .bind(db_id(id))
+        .bind(db_id(user_id))
+        .fetch_optional(&mut *tx)
+        .await
+        .ctx(OP)?;
         let Some(row) = row else {
             return Ok(false);
         };
@@ -190,11 +197,13 @@ impl Store {
     /// The member's pending follow-ups (for tests and `/profile show`).
     pub async fn follow_ups_of(&self, user_id: u64) -> Result<Vec<FollowUp>, StoreError> {
         const OP: &str = "reading follow-ups";
-        let rows = sqlx::query("SELECT * FROM follow_ups WHERE user_id = $1 ORDER BY due_at")
-            .bind(db_id(user_id))
-            .fetch_all(&self.pool)
-            .await
-            .ctx(OP)?;
+        let rows = sqlx::query(&format!(
+            "SELECT {FOLLOW_UP_COLUMNS} FROM follow_ups WHERE user_id = $1 ORDER BY due_at"
+        ))
+        .bind(db_id(user_id))
+        .fetch_all(&self.pool)
+        .await
+        .ctx(OP)?;
         rows.iter().map(|r| follow_up(r, OP)).collect()
     }
 
@@ -202,7 +211,8 @@ impl Store {
     pub async fn outcomes(&self, guild_id: u64) -> Result<Vec<Record>, StoreError> {
         const OP: &str = "reading outcomes";
         let rows = sqlx::query(
-            "SELECT statuses, used_phrasing, outcome FROM outcomes WHERE guild_id = $1",
+            "SELECT statuses, CAST(used_phrasing AS INTEGER) AS used_phrasing, outcome FROM outcomes \
+             WHERE guild_id = $1",
         )
         .bind(db_id(guild_id))
         .fetch_all(&self.pool)
@@ -213,7 +223,7 @@ impl Store {
                 let outcome: String = row.try_get("outcome").ctx(OP)?;
                 Ok(Record {
                     statuses: from_db_statuses(&row.try_get::<String, _>("statuses").ctx(OP)?, OP)?,
-                    used_phrasing: row.try_get("used_phrasing").ctx(OP)?,
+                    used_phrasing: flag(row, "used_phrasing", OP)?,
                     outcome: Outcome::parse(&outcome).ok_or_else(|| StoreError::Corrupt {
                         op: OP,
                         detail: format!("outcome {outcome:?}"),
@@ -224,7 +234,7 @@ impl Store {
     }
 }
 
-fn follow_up(row: &SqliteRow, op: &'static str) -> Result<FollowUp, StoreError> {
+fn follow_up(row: &AnyRow, op: &'static str) -> Result<FollowUp, StoreError> {
     Ok(FollowUp {
         id: from_db_id(row.try_get("id").ctx(op)?),
         user_id: from_db_id(row.try_get("user_id").ctx(op)?),
@@ -234,7 +244,7 @@ fn follow_up(row: &SqliteRow, op: &'static str) -> Result<FollowUp, StoreError> 
             .map(from_db_id),
         week_start: from_db_date(&row.try_get::<String, _>("week_start").ctx(op)?, op)?,
         statuses: from_db_statuses(&row.try_get::<String, _>("statuses").ctx(op)?, op)?,
-        used_phrasing: row.try_get("used_phrasing").ctx(op)?,
+        used_phrasing: flag(row, "used_phrasing", op)?,
         due_at: from_db_time(row.try_get("due_at").ctx(op)?, op)?,
         asked: row.try_get("asked").ctx(op)?,
     })

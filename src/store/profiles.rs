@@ -4,18 +4,19 @@
 //! transaction, so [`Store::peer_candidates_matching`] can fetch only the profiles that share a
 //! token with the seeker's goal. [`Store::delete_member`] forgets a member entirely.
 
-use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, Sqlite, Transaction};
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
 
 use super::{
-    db_date, db_id, db_list, db_time, from_db_date, from_db_id, from_db_list, from_db_time,
-    Context, Store, StoreError,
+    db_date, db_id, db_list, db_time, flag, from_db_date, from_db_id, from_db_list, from_db_time,
+    Change, Context, Store, StoreError,
 };
 use crate::core::peers::{self, CandidateQuery, PATH_TOKENS_VERSION};
 use crate::core::profile::{Profile, Stage};
 
 const COLUMNS: &str = "guild_id, user_id, role, field, stage, move_from, move_to, moved_on, \
-                       topics, can_help_with, open_to_coffee, updated_at";
+                       topics, can_help_with, CAST(open_to_coffee AS INTEGER) AS open_to_coffee, \
+                       updated_at";
 
 const UPSERT: &str = "INSERT INTO profiles (guild_id, user_id, role, field, stage, move_from, \
      move_to, moved_on, topics, can_help_with, open_to_coffee, updated_at) \
@@ -32,17 +33,19 @@ impl Store {
     /// Saves a profile, replacing the member's previous one in that server.
     pub async fn upsert_profile(&self, profile: &Profile) -> Result<(), StoreError> {
         const OP: &str = "saving a profile";
-        let mut tx = self.pool.begin().await.ctx(OP)?;
+        let mut tx = self.begin().await.ctx(OP)?;
         write_profile(&mut tx, profile, OP).await?;
+        self.announce(&mut tx, changed(profile), OP).await?;
         tx.commit().await.ctx(OP)
     }
 
     /// Saves many profiles in one transaction (imports, benchmarks).
     pub async fn upsert_profiles(&self, profiles: &[Profile]) -> Result<(), StoreError> {
         const OP: &str = "saving profiles";
-        let mut tx = self.pool.begin().await.ctx(OP)?;
+        let mut tx = self.begin().await.ctx(OP)?;
         for profile in profiles {
             write_profile(&mut tx, profile, OP).await?;
+            self.announce(&mut tx, changed(profile), OP).await?;
         }
         tx.commit().await.ctx(OP)
     }
@@ -70,7 +73,7 @@ impl Store {
     pub async fn delete_member(&self, guild_id: u64, user_id: u64) -> Result<(), StoreError> {
         const OP: &str = "deleting a member's data";
         let (guild, user) = (db_id(guild_id), db_id(user_id));
-        let mut tx = self.pool.begin().await.ctx(OP)?;
+        let mut tx = self.begin().await.ctx(OP)?;
         for sql in [
             "DELETE FROM profiles WHERE guild_id = $1 AND user_id = $2",
             "DELETE FROM profile_tokens WHERE guild_id = $1 AND user_id = $2",
@@ -94,6 +97,8 @@ impl Store {
                 .await
                 .ctx(OP)?;
         }
+        self.announce(&mut tx, Change::Profile { guild_id, user_id }, OP)
+            .await?;
         tx.commit().await.ctx(OP)
     }
 
@@ -172,7 +177,7 @@ impl Store {
         if stored.as_deref() == Some(current.as_str()) {
             return Ok(());
         }
-        let mut tx = self.pool.begin().await.ctx(OP)?;
+        let mut tx = self.begin().await.ctx(OP)?;
         sqlx::query("DELETE FROM profile_tokens")
             .execute(&mut *tx)
             .await
@@ -197,7 +202,7 @@ impl Store {
 }
 
 async fn write_profile(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     p: &Profile,
     op: &'static str,
 ) -> Result<(), StoreError> {
@@ -227,7 +232,7 @@ async fn write_profile(
 }
 
 async fn write_tokens(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     p: &Profile,
     op: &'static str,
 ) -> Result<(), StoreError> {
@@ -243,7 +248,15 @@ async fn write_tokens(
     Ok(())
 }
 
-fn read_profile(row: &SqliteRow, op: &'static str) -> Result<Profile, StoreError> {
+/// The change a saved profile announces.
+fn changed(p: &Profile) -> Change {
+    Change::Profile {
+        guild_id: p.guild_id,
+        user_id: p.user_id,
+    }
+}
+
+fn read_profile(row: &AnyRow, op: &'static str) -> Result<Profile, StoreError> {
     let get = |e: sqlx::Error| StoreError::Sql { op, source: e };
     let rank: i16 = row.try_get("stage").map_err(get)?;
     let stage = u8::try_from(rank)
@@ -266,7 +279,7 @@ fn read_profile(row: &SqliteRow, op: &'static str) -> Result<Profile, StoreError
         moved_on: moved_on.map(|d| from_db_date(&d, op)).transpose()?,
         topics: from_db_list(&topics, op)?,
         can_help_with: row.try_get("can_help_with").map_err(get)?,
-        open_to_coffee: row.try_get("open_to_coffee").map_err(get)?,
+        open_to_coffee: flag(row, "open_to_coffee", op)?,
         updated_at: from_db_time(row.try_get("updated_at").map_err(get)?, op)?,
     })
 }

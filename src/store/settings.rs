@@ -6,10 +6,10 @@
 use std::fmt;
 use std::str::FromStr;
 
-use sqlx::sqlite::SqliteRow;
+use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use super::{db_id, from_db_id, Context, Store, StoreError};
+use super::{db_id, from_db_id, Change, Context, Store, StoreError};
 
 /// Where the review of a prefix command in the mentoring channel is sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -95,6 +95,8 @@ impl Store {
 
     /// Saves the server's settings, replacing every column.
     pub async fn save_guild_settings(&self, s: &GuildSettings) -> Result<(), StoreError> {
+        const OP: &str = "saving server settings";
+        let mut tx = self.begin().await.ctx(OP)?;
         sqlx::query(
             "INSERT INTO guild_settings (guild_id, mentoring_channel_id, prefix, reply_mode, \
              tip_channel_id, tip_cadence, tip_hour, tip_timezone, suggestion_cap) \
@@ -114,10 +116,14 @@ impl Store {
         .bind(s.tip_hour.map(i16::from))
         .bind(s.tip_timezone.as_deref())
         .bind(s.suggestion_cap.map(i64::from))
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await
-        .ctx("saving server settings")?;
-        Ok(())
+        .ctx(OP)?;
+        let change = Change::GuildSettings {
+            guild_id: s.guild_id,
+        };
+        self.announce(&mut tx, change, OP).await?;
+        tx.commit().await.ctx(OP)
     }
 
     /// Every server's saved settings, by server id (for the tip scheduler).
@@ -129,7 +135,7 @@ impl Store {
     }
 }
 
-fn read_settings(row: &SqliteRow, op: &'static str) -> Result<GuildSettings, StoreError> {
+fn read_settings(row: &AnyRow, op: &'static str) -> Result<GuildSettings, StoreError> {
     let corrupt = |detail: String| StoreError::Corrupt { op, detail };
     let id = |col: &str| -> Result<Option<u64>, StoreError> {
         Ok(row.try_get::<Option<i64>, _>(col).ctx(op)?.map(from_db_id))

@@ -54,7 +54,7 @@ impl Store {
         batches: &[((u64, NaiveDate), CountBatch)],
     ) -> Result<(), StoreError> {
         const OP: &str = "saving the weekly counts";
-        let mut tx = self.pool.begin().await.ctx(OP)?;
+        let mut tx = self.begin().await.ctx(OP)?;
         for ((guild_id, week_start), batch) in batches {
             let (guild, week) = (db_id(*guild_id), db_date(*week_start));
             sqlx::query(
@@ -149,7 +149,7 @@ impl Store {
     ) -> Result<Vec<(String, u32)>, StoreError> {
         const OP: &str = "reading check failures";
         let rows = sqlx::query(
-            "SELECT check_id, SUM(failures) AS n FROM check_failures \
+            "SELECT check_id, CAST(SUM(failures) AS BIGINT) AS n FROM check_failures \
              WHERE guild_id = $1 AND week_start >= $2 GROUP BY check_id \
              ORDER BY n DESC, check_id",
         )

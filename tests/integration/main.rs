@@ -3,6 +3,8 @@
 
 // Shared helpers that read like sentences (`assert_fails`, `assert_passes`).
 mod support;
+
+mod testdb;
 // Every inline example of every check, the dev corpus, the rewrite property, proptest.
 mod checks;
 // The better phrasing: edits of the draft, kept sentences, stability, explicit repairs.

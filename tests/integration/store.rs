@@ -1,11 +1,14 @@
-//! The SQLite store against a temporary database file: every table round-trips, deletes are
-//! complete, and what one `Store` wrote a fresh `Store` on the same file reads back.
+//! The store on both backends (a temporary SQLite file, a fresh PostgreSQL database): every
+//! table round-trips, deletes are complete, what one `Store` wrote a fresh `Store` on the same
+//! database reads back, and the weekly cap holds when many suggest at once.
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use coffee_coach::core::peers::{self, Seeker};
 use coffee_coach::core::profile::{Profile, Stage};
 use coffee_coach::store::{GuildSettings, ReplyMode, Store, TipState, WeekStats};
-use tempfile::TempDir;
+
+use crate::on_both_backends;
+use crate::testdb::TestDb;
 
 const GUILD: u64 = 1_100_000_000_000_000_001;
 const OTHER_GUILD: u64 = 1_100_000_000_000_000_002;
@@ -14,14 +17,21 @@ fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2025, 6, 15, 12, 0, 0).unwrap()
 }
 
-/// A store on a fresh database file in a temporary folder (kept alive by the returned guard).
-async fn temp_store() -> (Store, TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open_file(&dir.path().join("nested/coffee.db"))
-        .await
-        .unwrap();
-    (store, dir)
-}
+on_both_backends!(
+    profile_round_trips,
+    upsert_overwrites,
+    delete_member_removes_every_row_about_them,
+    candidates_are_prefiltered_by_server_openness_stage_and_self,
+    suggestion_counts_cover_the_window_and_count_distinct_seekers,
+    settings_round_trip,
+    coaching_saves_loads_and_purges,
+    stats_increment_and_read_back_by_week,
+    tip_state_and_activity_round_trip,
+    a_fresh_store_reads_what_the_first_one_wrote,
+    the_weekly_cap_holds_when_two_stores_suggest_at_once,
+    changes_reach_every_listener_on_postgres,
+    issue_13_a_follow_up_is_claimed_once_asked_again_once_then_kept_without_the_member,
+);
 
 fn profile(guild_id: u64, user_id: u64, stage: Stage) -> Profile {
     Profile {
@@ -40,9 +50,8 @@ fn profile(guild_id: u64, user_id: u64, stage: Stage) -> Profile {
     }
 }
 
-#[tokio::test]
-async fn profile_round_trips() {
-    let (store, _dir) = temp_store().await;
+async fn profile_round_trips(db: TestDb) {
+    let store = db.open().await;
     // Snowflakes above 2^63 would not fit; real ones are far below, but use a large one.
     let p = profile(GUILD, u64::MAX >> 1, Stage::FirstRole);
     store.upsert_profile(&p).await.unwrap();
@@ -63,9 +72,8 @@ async fn profile_round_trips() {
     assert_eq!(store.profile(GUILD, 7).await.unwrap(), Some(bare));
 }
 
-#[tokio::test]
-async fn upsert_overwrites() {
-    let (store, _dir) = temp_store().await;
+async fn upsert_overwrites(db: TestDb) {
+    let store = db.open().await;
     let p = profile(GUILD, 5, Stage::FirstRole);
     store.upsert_profile(&p).await.unwrap();
     let mut changed = p.clone();
@@ -89,9 +97,8 @@ async fn upsert_overwrites() {
     assert_eq!(found.iter().map(|p| p.user_id).collect::<Vec<_>>(), vec![5]);
 }
 
-#[tokio::test]
-async fn delete_member_removes_every_row_about_them() {
-    let (store, _dir) = temp_store().await;
+async fn delete_member_removes_every_row_about_them(db: TestDb) {
+    let store = db.open().await;
     store
         .upsert_profile(&profile(GUILD, 5, Stage::Senior))
         .await
@@ -153,9 +160,8 @@ async fn delete_member_removes_every_row_about_them() {
     assert!(store.coaching(6).await.unwrap().is_some());
 }
 
-#[tokio::test]
-async fn candidates_are_prefiltered_by_server_openness_stage_and_self() {
-    let (store, _dir) = temp_store().await;
+async fn candidates_are_prefiltered_by_server_openness_stage_and_self(db: TestDb) {
+    let store = db.open().await;
     let mut closed = profile(GUILD, 4, Stage::Established);
     closed.open_to_coffee = false;
     let mut lawyer = profile(GUILD, 8, Stage::Established);
@@ -207,9 +213,8 @@ async fn candidates_are_prefiltered_by_server_openness_stage_and_self() {
     assert_eq!(from_sql, from_all);
 }
 
-#[tokio::test]
-async fn suggestion_counts_cover_the_window_and_count_distinct_seekers() {
-    let (store, _dir) = temp_store().await;
+async fn suggestion_counts_cover_the_window_and_count_distinct_seekers(db: TestDb) {
+    let store = db.open().await;
     let old = now() - Duration::days(8);
     store
         .record_suggestions(GUILD, 10, &[1, 2], old)
@@ -272,9 +277,8 @@ async fn suggestion_counts_cover_the_window_and_count_distinct_seekers() {
     );
 }
 
-#[tokio::test]
-async fn settings_round_trip() {
-    let (store, _dir) = temp_store().await;
+async fn settings_round_trip(db: TestDb) {
+    let store = db.open().await;
     let empty = store.guild_settings(GUILD).await.unwrap();
     assert_eq!(
         empty,
@@ -312,9 +316,8 @@ async fn settings_round_trip() {
     );
 }
 
-#[tokio::test]
-async fn coaching_saves_loads_and_purges() {
-    let (store, _dir) = temp_store().await;
+async fn coaching_saves_loads_and_purges(db: TestDb) {
+    let store = db.open().await;
     assert_eq!(store.coaching(1).await.unwrap(), None);
     store
         .save_coaching(1, r#"{"step":"who"}"#, now())
@@ -348,9 +351,8 @@ async fn coaching_saves_loads_and_purges() {
     assert!(store.coaching(1).await.unwrap().is_some());
 }
 
-#[tokio::test]
-async fn stats_increment_and_read_back_by_week() {
-    let (store, _dir) = temp_store().await;
+async fn stats_increment_and_read_back_by_week(db: TestDb) {
+    let store = db.open().await;
     let w1 = NaiveDate::from_ymd_opt(2025, 6, 2).unwrap();
     let w2 = NaiveDate::from_ymd_opt(2025, 6, 9).unwrap();
     store
@@ -398,9 +400,8 @@ async fn stats_increment_and_read_back_by_week() {
     );
 }
 
-#[tokio::test]
-async fn tip_state_and_activity_round_trip() {
-    let (store, _dir) = temp_store().await;
+async fn tip_state_and_activity_round_trip(db: TestDb) {
+    let store = db.open().await;
     assert_eq!(
         store.tip_state(GUILD).await.unwrap(),
         TipState {
@@ -434,13 +435,10 @@ async fn tip_state_and_activity_round_trip() {
     );
 }
 
-#[tokio::test]
-async fn a_fresh_store_reads_what_the_first_one_wrote() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("durable.db");
+async fn a_fresh_store_reads_what_the_first_one_wrote(db: TestDb) {
     let p = profile(GUILD, 5, Stage::Senior);
     {
-        let store = Store::open_file(&path).await.unwrap();
+        let store = db.open().await;
         store.upsert_profile(&p).await.unwrap();
         store.save_coaching(5, "{\"step\":1}", now()).await.unwrap();
         store
@@ -449,9 +447,7 @@ async fn a_fresh_store_reads_what_the_first_one_wrote() {
             .unwrap();
         drop(store);
     }
-    let store = Store::open(&format!("sqlite://{}", path.display()))
-        .await
-        .unwrap();
+    let store = db.open().await;
     assert_eq!(store.profile(GUILD, 5).await.unwrap(), Some(p));
     assert!(store.coaching(5).await.unwrap().is_some());
     assert_eq!(
@@ -471,12 +467,13 @@ async fn in_memory_store_works_for_quick_tests() {
     assert!(store.coaching(1).await.unwrap().is_some());
 }
 
-#[tokio::test]
-async fn issue_13_a_follow_up_is_claimed_once_asked_again_once_then_kept_without_the_member() {
+async fn issue_13_a_follow_up_is_claimed_once_asked_again_once_then_kept_without_the_member(
+    db: TestDb,
+) {
     use coffee_coach::core::outcomes::Outcome;
     use coffee_coach::core::review::Status;
     use coffee_coach::store::outcomes::FollowUp;
-    let (store, _dir) = temp_store().await;
+    let store = db.open().await;
     let due = now() + Duration::days(7);
     let follow_up = FollowUp {
         id: 42,
@@ -540,4 +537,91 @@ async fn issue_13_a_follow_up_is_claimed_once_asked_again_once_then_kept_without
         .statuses
         .contains(&("reason-for-them".to_string(), Status::Failed)));
     assert!(store.outcomes(10).await.expect("outcomes").is_empty());
+}
+
+/// Two stores on one database stand for two processes: 12 seekers ask at once, split across
+/// them, with a cap of 2; each of the 3 peers is shown to exactly 2 of them, never more.
+async fn the_weekly_cap_holds_when_two_stores_suggest_at_once(db: TestDb) {
+    const CAP: u32 = 2;
+    let (a, b) = (db.open().await, db.open().await);
+    let peers: Vec<Profile> = (1..=3)
+        .map(|id| profile(GUILD, id, Stage::Established))
+        .collect();
+    a.upsert_profiles(&peers).await.unwrap();
+    let index = std::sync::Arc::new(peers::PeerIndex::new(peers));
+    let since = now() - Duration::days(peers::LOAD_WINDOW_DAYS);
+    let asks = (100..112u64).map(|seeker| {
+        let store = if seeker % 2 == 0 {
+            a.clone()
+        } else {
+            b.clone()
+        };
+        let index = index.clone();
+        tokio::spawn(async move {
+            let who = Seeker {
+                guild_id: GUILD,
+                user_id: seeker,
+                profile: None,
+                goal: Some("UX research".into()),
+            };
+            store
+                .suggest_within_cap(GUILD, seeker, since, now(), |recent| {
+                    index.suggest(&who, recent, CAP, 5, now())
+                })
+                .await
+                .expect("suggest")
+        })
+    });
+    let mut shown = std::collections::HashMap::<u64, u32>::new();
+    for ask in asks {
+        for s in ask.await.expect("task") {
+            *shown.entry(s.user_id).or_default() += 1;
+        }
+    }
+    assert_eq!(shown, [(1, CAP), (2, CAP), (3, CAP)].into(), "{shown:?}");
+    let counted = b.recent_suggestion_counts(GUILD, since).await.unwrap();
+    assert_eq!(counted, shown, "what was shown is what was counted");
+}
+
+/// On PostgreSQL a saved profile, a deleted member and saved settings reach another store's
+/// stream (another process) at once; SQLite has one process and no stream.
+async fn changes_reach_every_listener_on_postgres(db: TestDb) {
+    use coffee_coach::store::{Backend, Change};
+    let (writer, reader) = (db.open().await, db.open().await);
+    let Some(mut changes) = reader.changes().await.unwrap() else {
+        assert_eq!(reader.backend(), Backend::Sqlite);
+        return;
+    };
+    writer
+        .upsert_profile(&profile(GUILD, 5, Stage::Senior))
+        .await
+        .unwrap();
+    let saved = Change::Profile {
+        guild_id: GUILD,
+        user_id: 5,
+    };
+    assert_eq!(next(&mut changes).await, saved);
+    writer.delete_member(GUILD, 5).await.unwrap();
+    assert_eq!(next(&mut changes).await, saved);
+    writer
+        .save_guild_settings(&GuildSettings {
+            guild_id: OTHER_GUILD,
+            ..GuildSettings::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        next(&mut changes).await,
+        Change::GuildSettings {
+            guild_id: OTHER_GUILD
+        }
+    );
+}
+
+/// The next change on the stream, within a second.
+async fn next(changes: &mut coffee_coach::store::Changes) -> coffee_coach::store::Change {
+    tokio::time::timeout(std::time::Duration::from_secs(1), changes.next())
+        .await
+        .expect("a change within a second")
+        .expect("the stream")
 }

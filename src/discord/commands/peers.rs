@@ -76,25 +76,23 @@ pub async fn peers_for(
             .or_insert_with(|| PeerIndex::new(open));
     }
     let since = now - Duration::days(LOAD_WINDOW_DAYS);
-    let recent: HashMap<u64, u32> = data.store.recent_suggestion_counts(guild, since).await?;
     let cap = data
         .guild_settings(guild)
         .await?
         .suggestion_cap
         .unwrap_or(data.settings.suggestion_cap);
+    // Decided and counted in one transaction, so processes suggesting at once keep the cap.
     let suggestions = data
-        .peers
-        .read()
-        .unwrap_or_else(|p| p.into_inner())
-        .get(&guild)
-        .map(|index| index.suggest(&seeker, &recent, cap, PEERS_LIMIT, now))
-        .unwrap_or_default();
-    let chosen: Vec<u64> = suggestions.iter().map(|s| s.user_id).collect();
-    if !chosen.is_empty() {
-        data.store
-            .record_suggestions(guild, user, &chosen, now)
-            .await?;
-    }
+        .store
+        .suggest_within_cap(guild, user, since, now, |recent: &HashMap<u64, u32>| {
+            data.peers
+                .read()
+                .unwrap_or_else(|p| p.into_inner())
+                .get(&guild)
+                .map(|index| index.suggest(&seeker, recent, cap, PEERS_LIMIT, now))
+                .unwrap_or_default()
+        })
+        .await?;
     Ok(PeersAnswer {
         has_profile: seeker.profile.is_some(),
         has_goal: seeker.goal().is_some(),
