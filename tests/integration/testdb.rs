@@ -29,9 +29,7 @@ impl TestDb {
     /// A new, empty database on the server of `TEST_DATABASE_URL`, or `None` (with a line
     /// saying so) when no server is configured outside CI.
     pub async fn postgres(test: &str) -> Option<TestDb> {
-        let Some(admin) = postgres_url(test) else {
-            return None;
-        };
+        let admin = postgres_url(test)?;
         static NEXT: AtomicU32 = AtomicU32::new(0);
         let name = format!(
             "cc_test_{}_{}",
