@@ -1,7 +1,9 @@
 //! The bot's settings: [`Settings`] merges `config/bot.toml` with environment variables
 //! (`DISCORD_TOKEN`, `DEV_GUILD_ID`, `DISCORD_API_URL`, `MENTORING_CHANNEL_ID`, `COMMAND_PREFIX`,
-//! `DATABASE_URL`). Per-server settings from `/setup` override these at run time.
+//! `DATABASE_URL`, `SHARDS`, `HEALTH_ADDR`, `LOG_FORMAT`, `SCHEDULER_TICK_SECS`). Per-server
+//! settings from `/setup` override these at run time.
 
+use crate::core::shards::Shards;
 use crate::core::{ConfigFiles, Problem, Problems};
 
 use serde::{Deserialize, Deserializer};
@@ -22,6 +24,8 @@ pub struct BotFile {
     pub reviews_per_minute: u32,
     pub suggestion_cap: u32,
     pub database_url: String,
+    #[serde(default = "default_pool_size")]
+    pub database_pool_size: u32,
     pub max_draft_chars: usize,
     pub follow_up_after_days: u32,
     pub outcomes_min: u32,
@@ -48,6 +52,12 @@ pub struct Settings {
     pub suggestion_cap: u32,
     /// The store.
     pub database_url: String,
+    /// Connections the store's pool opens at most.
+    pub database_pool_size: u32,
+    /// The gateway shards this process runs (`SHARDS`, default `auto`).
+    pub shards: Shards,
+    /// How often the scheduler looks at the time (`SCHEDULER_TICK_SECS`, default 30).
+    pub scheduler_tick: std::time::Duration,
     /// Longest draft accepted, in characters.
     pub max_draft_chars: usize,
     /// When "ask me in a week how it went" asks (and asks again after "no reply yet").
@@ -73,8 +83,25 @@ impl std::fmt::Debug for Settings {
             .field("reply_mode", &self.reply_mode)
             .field("reviews_per_minute", &self.reviews_per_minute)
             .field("suggestion_cap", &self.suggestion_cap)
-            .field("database_url", &self.database_url)
+            .field("database_url", &without_password(&self.database_url))
+            .field("database_pool_size", &self.database_pool_size)
+            .field("shards", &format_args!("{}", self.shards))
             .finish()
+    }
+}
+
+/// A database URL fit for a log line: `postgres://user:secret@host/db` becomes
+/// `postgres://user:***@host/db`.
+fn without_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let Some((credentials, host)) = rest.split_once('@') else {
+        return url.to_string();
+    };
+    match credentials.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_string(),
     }
 }
 
@@ -89,6 +116,10 @@ pub enum SettingsError {
     Config(#[from] Problems),
     #[error("{name} must be an address and port such as 127.0.0.1:9100, got `{value}`")]
     BadAddress { name: &'static str, value: String },
+    #[error("{name} must be a whole number above 0, got `{value}`")]
+    BadNumber { name: &'static str, value: String },
+    #[error("SHARDS: {reason}")]
+    BadShards { reason: String },
 }
 
 impl BotFile {
@@ -101,6 +132,10 @@ impl BotFile {
 }
 
 /// `reply_mode` as written ("thread" or "dm"); anything else is an error at its line.
+fn default_pool_size() -> u32 {
+    crate::store::DEFAULT_POOL_SIZE
+}
+
 fn reply_mode<'de, D: Deserializer<'de>>(deserializer: D) -> Result<ReplyMode, D::Error> {
     let text = String::deserialize(deserializer)?;
     text.parse().map_err(serde::de::Error::custom)
@@ -141,6 +176,25 @@ impl Settings {
             reviews_per_minute: file.reviews_per_minute.max(1),
             suggestion_cap: file.suggestion_cap.max(1),
             database_url: var("DATABASE_URL").unwrap_or(file.database_url),
+            database_pool_size: file.database_pool_size.max(1),
+            shards: var("SHARDS")
+                .map(|value| {
+                    value
+                        .parse()
+                        .map_err(|reason| SettingsError::BadShards { reason })
+                })
+                .transpose()?
+                .unwrap_or_default(),
+            scheduler_tick: var("SCHEDULER_TICK_SECS")
+                .map(|value| match value.parse::<u64>() {
+                    Ok(secs) if secs > 0 => Ok(std::time::Duration::from_secs(secs)),
+                    _ => Err(SettingsError::BadNumber {
+                        name: "SCHEDULER_TICK_SECS",
+                        value,
+                    }),
+                })
+                .transpose()?
+                .unwrap_or(std::time::Duration::from_secs(30)),
             max_draft_chars: file.max_draft_chars,
             follow_up_after: chrono::Duration::days(i64::from(file.follow_up_after_days.max(1))),
             outcomes_min: file.outcomes_min.max(1),
@@ -160,5 +214,26 @@ impl Settings {
     /// Whether REST goes somewhere other than Discord itself (a proxy or a test server).
     pub fn custom_api(&self) -> bool {
         self.api_url != DEFAULT_API_URL
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_password;
+
+    #[test]
+    fn database_passwords_never_reach_the_log() {
+        assert_eq!(
+            without_password("postgres://bot:s3cret@db.internal:5432/coffee"),
+            "postgres://bot:***@db.internal:5432/coffee"
+        );
+        assert_eq!(
+            without_password("postgres://bot@db/coffee"),
+            "postgres://bot@db/coffee"
+        );
+        assert_eq!(
+            without_password("sqlite://data/coffee-coach.db"),
+            "sqlite://data/coffee-coach.db"
+        );
     }
 }

@@ -21,6 +21,7 @@ pub mod profile;
 pub mod report;
 pub mod review;
 pub mod rewrite;
+pub mod shards;
 pub mod tips;
 
 use std::path::{Path, PathBuf};

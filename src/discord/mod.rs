@@ -7,6 +7,7 @@
 //! away from members. [`run`] wires it together with serenity's client, pointed at Discord or,
 //! with `DISCORD_API_URL`, at a proxy or a test server.
 
+pub mod changes;
 pub mod commands;
 pub mod counts;
 pub mod error;
@@ -24,6 +25,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use poise::serenity_prelude as serenity;
 
+use crate::core::shards::Shards;
 use crate::settings::Settings;
 
 pub use error::UserError;
@@ -128,6 +130,19 @@ pub async fn run_with(
     }
     let (counts, store) = (data.counts.clone(), data.store.clone());
     counts::spawn_flusher(counts.clone(), store.clone(), data.metrics.clone());
+    // Several processes on PostgreSQL: follow the others' profile and settings changes.
+    if let Some(stream) = store
+        .changes()
+        .await
+        .context("listening for other processes' changes")?
+    {
+        let caches = changes::Caches {
+            peers: data.peers.clone(),
+            guilds: data.guilds.clone(),
+        };
+        changes::spawn(store.clone(), stream, caches);
+    }
+    let shards = data.settings.shards;
     if let Some(addr) = data.settings.health_addr {
         health::serve(addr, data.metrics.clone(), store.clone()).await?;
     }
@@ -174,7 +189,7 @@ pub async fn run_with(
         .framework(framework)
         .await
         .context("building the Discord client")?;
-    let shards = client.shard_manager.clone();
+    let manager = client.shard_manager.clone();
     let (stopped, on_stop) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(async move {
         shutdown.await;
@@ -186,11 +201,20 @@ pub async fn run_with(
             );
         }
         // A gateway that never answers must not hold the process: give the shards 3 s.
-        let _ = tokio::time::timeout(Duration::from_secs(3), shards.shutdown_all()).await;
+        let _ = tokio::time::timeout(Duration::from_secs(3), manager.shutdown_all()).await;
         let _ = stopped.send(());
     });
+    let connection = async {
+        match shards {
+            Shards::Auto => client.start_autosharded().await,
+            // serenity's range is inclusive of its end: `first..last` runs first to last.
+            Shards::Range { first, last, total } => {
+                client.start_shard_range(first..last, total).await
+            }
+        }
+    };
     tokio::select! {
-        result = client.start() => result.context("the Discord connection stopped")?,
+        result = connection => result.context("the Discord connection stopped")?,
         _ = on_stop => {}
     }
     Ok(())

@@ -2,7 +2,8 @@
 //! wakes every tick, asks the core which tip is due for each server ([`tips::decide`] over the
 //! stored history, the channel's activity and the last week's failure counts) and posts it.
 //! The due time and rotation are saved before posting, so a restart neither skips a slot nor
-//! posts twice. It also forgets coaching conversations idle for more than a day.
+//! posts twice. It also forgets coaching conversations idle for more than a day. With several
+//! processes (`SHARDS`), each posts only for the servers on its own shards.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -87,13 +88,21 @@ impl Scheduler {
     /// One round over every server with a schedule.
     pub async fn run_once(&self, http: &Http) -> anyhow::Result<()> {
         let now = self.clock.now();
-        self.store
-            .purge_coaching_older_than(now - coach::EXPIRY)
-            .await?;
-        if let Err(e) = follow_up::send_due(http, &self.store, now).await {
-            tracing::warn!(error = format!("{e:#}"), "follow-ups not sent");
+        let shards = self.settings.shards;
+        // What belongs to no server (DM coaching, follow-up DMs) is the work of the process
+        // that owns shard 0, where DMs arrive; a server's tips, of the process owning its
+        // shard. Each slot is still claimed in the store, so a misconfigured overlap of two
+        // processes cannot double a follow-up.
+        if shards.owns_dms() {
+            self.store
+                .purge_coaching_older_than(now - coach::EXPIRY)
+                .await?;
+            if let Err(e) = follow_up::send_due(http, &self.store, now).await {
+                tracing::warn!(error = format!("{e:#}"), "follow-ups not sent");
+            }
         }
-        for guild in self.store.all_guild_settings().await? {
+        let all = self.store.all_guild_settings().await?;
+        for guild in all.into_iter().filter(|g| shards.owns_guild(g.guild_id)) {
             if let Some(schedule) = schedule_of(&guild, &self.settings) {
                 if let Err(e) = self.tick_guild(http, guild.guild_id, &schedule, now).await {
                     tracing::warn!(
@@ -134,15 +143,18 @@ impl Scheduler {
         let Some(updated) = decision.updated_history(&history) else {
             return Ok(());
         };
-        // Saved first: a crash after this line skips at most this one post, never doubles it.
-        self.store
-            .save_tip_state(&TipState {
-                guild_id: guild,
-                next_due: updated.next_due,
-                shown: updated.shown,
-                last_posted_at: updated.last_posted_at,
-            })
-            .await?;
+        // Saved first: a crash after this line skips at most this one post, never doubles it;
+        // and only if nobody advanced the rotation since it was read.
+        let next = TipState {
+            guild_id: guild,
+            next_due: updated.next_due,
+            shown: updated.shown,
+            last_posted_at: updated.last_posted_at,
+        };
+        if !self.store.advance_tip_state(&next, state.next_due).await? {
+            tracing::debug!(guild, "tip slot already taken by another process");
+            return Ok(());
+        }
         if let Decision::Post { tip_id, .. } = decision {
             if let Some(tip) = self.tips.get(&tip_id) {
                 let citation = self.outcome_line(guild, &tip.check).await?;

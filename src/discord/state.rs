@@ -35,10 +35,11 @@ pub struct Data {
     pub sessions: session::Sessions,
     /// Profiles, settings, counts: everything that is saved.
     pub store: Store,
-    /// Open profiles per server in memory, loaded from the store on first use.
-    pub peers: RwLock<HashMap<u64, PeerIndex>>,
+    /// Open profiles per server in memory, loaded from the store on first use; other
+    /// processes' changes reach it through [`changes`](super::changes).
+    pub peers: Arc<RwLock<HashMap<u64, PeerIndex>>>,
     /// Per-server settings from `/setup`, cached; written through to the store.
-    pub guilds: RwLock<HashMap<u64, GuildSettings>>,
+    pub guilds: Arc<RwLock<HashMap<u64, GuildSettings>>>,
     /// The tips of `config/tips.toml`.
     pub tips: Arc<Tips>,
     /// The DM coaching script of `config/coach.toml`.
@@ -69,18 +70,19 @@ impl Clock for SystemClock {
     }
 }
 
-/// What tests may change about a running bot: the clock and the scheduler's tick.
+/// What tests may change about a running bot: the clock and the scheduler's tick (by default
+/// `SCHEDULER_TICK_SECS`).
 #[derive(Clone)]
 pub struct Hooks {
     pub clock: Arc<dyn Clock>,
-    pub tick: Duration,
+    pub tick: Option<Duration>,
 }
 
 impl Default for Hooks {
     fn default() -> Hooks {
         Hooks {
             clock: Arc::new(SystemClock),
-            tick: Duration::from_secs(30),
+            tick: None,
         }
     }
 }
@@ -125,7 +127,7 @@ impl Data {
         else {
             anyhow::bail!("the config has problems:\n{}", problems.join("\n"));
         };
-        let store = Store::open(&settings.database_url)
+        let store = Store::open_with(&settings.database_url, settings.database_pool_size)
             .await
             .context("opening the database (DATABASE_URL)")?;
         Ok(Data {
@@ -134,14 +136,14 @@ impl Data {
                 Duration::from_secs(60),
             )),
             sessions: session::Sessions::default(),
-            peers: RwLock::new(HashMap::new()),
-            guilds: RwLock::new(HashMap::new()),
+            peers: Arc::default(),
+            guilds: Arc::default(),
             tips: Arc::new(tips),
             coach,
             counts: Arc::default(),
             metrics: health::Metrics::new(),
             clock: hooks.clock,
-            tick: hooks.tick,
+            tick: hooks.tick.unwrap_or(settings.scheduler_tick),
             store,
             engine,
             settings,

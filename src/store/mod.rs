@@ -201,16 +201,6 @@ impl Store {
         Ok(store)
     }
 
-    /// A write transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`), so a
-    /// transaction that reads before it writes waits its turn (up to the busy timeout) instead
-    /// of failing when another connection wrote in between.
-    pub(crate) async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
-        match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
-            Backend::Postgres => self.pool.begin().await,
-        }
-    }
-
     /// Which database this store talks to.
     pub fn backend(&self) -> Backend {
         self.backend

@@ -150,9 +150,11 @@ impl Store {
         outcome: Outcome,
     ) -> Result<bool, StoreError> {
         const OP: &str = "saving an outcome";
-        let mut tx = self.begin().await.ctx(OP)?;
+        let mut tx = self.pool.begin().await.ctx(OP)?;
+        // Deleting first takes the write lock before anything is read (SQLite), and makes a
+        // double click answer once (PostgreSQL's row lock).
         let row = sqlx::query(&format!(
-            "SELECT {FOLLOW_UP_COLUMNS} FROM follow_ups WHERE id = $1 AND user_id = $2"
+            "DELETE FROM follow_ups WHERE id = $1 AND user_id = $2 RETURNING {FOLLOW_UP_COLUMNS}"
         ))
         .bind(db_id(id))
         .bind(db_id(user_id))
@@ -175,11 +177,6 @@ impl Store {
         .execute(&mut *tx)
         .await
         .ctx(OP)?;
-        sqlx::query("DELETE FROM follow_ups WHERE id = $1")
-            .bind(db_id(id))
-            .execute(&mut *tx)
-            .await
-            .ctx(OP)?;
         tx.commit().await.ctx(OP)?;
         Ok(true)
     }

@@ -33,7 +33,7 @@ impl Store {
     /// Saves a profile, replacing the member's previous one in that server.
     pub async fn upsert_profile(&self, profile: &Profile) -> Result<(), StoreError> {
         const OP: &str = "saving a profile";
-        let mut tx = self.begin().await.ctx(OP)?;
+        let mut tx = self.pool.begin().await.ctx(OP)?;
         write_profile(&mut tx, profile, OP).await?;
         self.announce(&mut tx, changed(profile), OP).await?;
         tx.commit().await.ctx(OP)
@@ -42,7 +42,7 @@ impl Store {
     /// Saves many profiles in one transaction (imports, benchmarks).
     pub async fn upsert_profiles(&self, profiles: &[Profile]) -> Result<(), StoreError> {
         const OP: &str = "saving profiles";
-        let mut tx = self.begin().await.ctx(OP)?;
+        let mut tx = self.pool.begin().await.ctx(OP)?;
         for profile in profiles {
             write_profile(&mut tx, profile, OP).await?;
             self.announce(&mut tx, changed(profile), OP).await?;
@@ -73,7 +73,7 @@ impl Store {
     pub async fn delete_member(&self, guild_id: u64, user_id: u64) -> Result<(), StoreError> {
         const OP: &str = "deleting a member's data";
         let (guild, user) = (db_id(guild_id), db_id(user_id));
-        let mut tx = self.begin().await.ctx(OP)?;
+        let mut tx = self.pool.begin().await.ctx(OP)?;
         for sql in [
             "DELETE FROM profiles WHERE guild_id = $1 AND user_id = $2",
             "DELETE FROM profile_tokens WHERE guild_id = $1 AND user_id = $2",
@@ -177,7 +177,7 @@ impl Store {
         if stored.as_deref() == Some(current.as_str()) {
             return Ok(());
         }
-        let mut tx = self.begin().await.ctx(OP)?;
+        let mut tx = self.pool.begin().await.ctx(OP)?;
         sqlx::query("DELETE FROM profile_tokens")
             .execute(&mut *tx)
             .await

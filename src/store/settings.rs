@@ -96,7 +96,7 @@ impl Store {
     /// Saves the server's settings, replacing every column.
     pub async fn save_guild_settings(&self, s: &GuildSettings) -> Result<(), StoreError> {
         const OP: &str = "saving server settings";
-        let mut tx = self.begin().await.ctx(OP)?;
+        let mut tx = self.pool.begin().await.ctx(OP)?;
         sqlx::query(
             "INSERT INTO guild_settings (guild_id, mentoring_channel_id, prefix, reply_mode, \
              tip_channel_id, tip_cadence, tip_hour, tip_timezone, suggestion_cap) \

@@ -54,7 +54,7 @@ impl Store {
         batches: &[((u64, NaiveDate), CountBatch)],
     ) -> Result<(), StoreError> {
         const OP: &str = "saving the weekly counts";
-        let mut tx = self.begin().await.ctx(OP)?;
+        let mut tx = self.pool.begin().await.ctx(OP)?;
         for ((guild_id, week_start), batch) in batches {
             let (guild, week) = (db_id(*guild_id), db_date(*week_start));
             sqlx::query(

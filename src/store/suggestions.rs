@@ -33,7 +33,7 @@ impl Store {
         pick: impl FnOnce(&HashMap<u64, u32>) -> Vec<Suggestion>,
     ) -> Result<Vec<Suggestion>, StoreError> {
         const OP: &str = "suggesting peers";
-        let mut tx = self.begin().await.ctx(OP)?;
+        let mut tx = self.pool.begin().await.ctx(OP)?;
         // Writing first takes the lock before anything is read: a row lock on PostgreSQL, the
         // database's write lock on SQLite.
         sqlx::query(
@@ -62,7 +62,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         const OP: &str = "recording suggestions";
-        let mut tx = self.begin().await.ctx(OP)?;
+        let mut tx = self.pool.begin().await.ctx(OP)?;
         log_suggestions(&mut tx, guild_id, seeker_id, suggested, now, OP).await?;
         tx.commit().await.ctx(OP)
     }

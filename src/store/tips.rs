@@ -73,6 +73,33 @@ impl Store {
         Ok(())
     }
 
+    /// Saves the server's next tip rotation only if its due time is still `expected_next_due`
+    /// (what the caller read): returns whether this caller took the slot. Two schedulers that
+    /// decided on the same slot (processes whose shard ranges overlap by mistake) can never
+    /// both post it.
+    pub async fn advance_tip_state(
+        &self,
+        state: &TipState,
+        expected_next_due: Option<DateTime<Utc>>,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "INSERT INTO tip_state (guild_id, next_due, shown, last_posted_at) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (guild_id) DO UPDATE SET \
+             next_due = excluded.next_due, shown = excluded.shown, \
+             last_posted_at = excluded.last_posted_at \
+             WHERE tip_state.next_due IS NOT DISTINCT FROM $5",
+        )
+        .bind(db_id(state.guild_id))
+        .bind(state.next_due.map(db_time))
+        .bind(db_list(&state.shown))
+        .bind(state.last_posted_at.map(db_time))
+        .bind(expected_next_due.map(db_time))
+        .execute(&self.pool)
+        .await
+        .ctx("advancing tip state")?;
+        Ok(done.rows_affected() == 1)
+    }
+
     /// Notes a member message in the channel at `at`; an older time never replaces a newer one.
     pub async fn mark_activity(
         &self,

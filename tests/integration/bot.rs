@@ -142,7 +142,7 @@ impl ManualClock {
     pub fn hooks(&self) -> Hooks {
         Hooks {
             clock: Arc::new(self.clone()),
-            tick: Duration::from_millis(50),
+            tick: Some(Duration::from_millis(50)),
         }
     }
 }

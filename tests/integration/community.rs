@@ -354,7 +354,7 @@ async fn a_coaching_conversation_quiet_for_a_day_is_closed() {
     let clock = ManualClock::at(start);
     // A scheduler that never comes round again, so the DM (not the purge) meets the old state.
     let slow = Hooks {
-        tick: Duration::from_secs(3600),
+        tick: Some(Duration::from_secs(3600)),
         ..clock.hooks()
     };
     let bot = Bot::start_with_hooks(&fake, &[], &db, dir, slow).await;

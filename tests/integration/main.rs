@@ -19,6 +19,8 @@ mod fake;
 mod harness_selftest;
 // The SQLite store.
 mod store;
+
+mod shards;
 // The bot end to end through the fake Discord.
 mod bot;
 // Profiles and peers end to end, and durability across SIGKILL.

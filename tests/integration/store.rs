@@ -30,6 +30,7 @@ on_both_backends!(
     a_fresh_store_reads_what_the_first_one_wrote,
     the_weekly_cap_holds_when_two_stores_suggest_at_once,
     changes_reach_every_listener_on_postgres,
+    a_tip_slot_is_taken_once,
     issue_13_a_follow_up_is_claimed_once_asked_again_once_then_kept_without_the_member,
 );
 
@@ -624,4 +625,33 @@ async fn next(changes: &mut coffee_coach::store::Changes) -> coffee_coach::store
         .await
         .expect("a change within a second")
         .expect("the stream")
+}
+
+/// A tip slot is taken once: the second scheduler that read the same due time gets `false`.
+async fn a_tip_slot_is_taken_once(db: TestDb) {
+    let (a, b) = (db.open().await, db.open().await);
+    let due = Some(now());
+    let first = TipState {
+        guild_id: GUILD,
+        next_due: due,
+        shown: vec![],
+        last_posted_at: None,
+    };
+    assert!(
+        a.advance_tip_state(&first, None).await.unwrap(),
+        "a new row"
+    );
+    let next = TipState {
+        next_due: Some(now() + Duration::days(1)),
+        shown: vec!["ask-small".into()],
+        last_posted_at: due,
+        ..first.clone()
+    };
+    assert!(a.advance_tip_state(&next, due).await.unwrap());
+    assert!(!b.advance_tip_state(&next, due).await.unwrap(), "taken");
+    assert!(
+        !b.advance_tip_state(&first, None).await.unwrap(),
+        "not new any more"
+    );
+    assert_eq!(b.tip_state(GUILD).await.unwrap(), next);
 }

@@ -2,9 +2,11 @@
 //!
 //! Each connection ([`upgrade`] then `run`) sends HELLO, then answers IDENTIFY (op 2) with READY
 //! and a GUILD_CREATE for the fake guild, RESUME (op 6) with RESUMED, and heartbeats (op 1)
-//! with op 11, and echoes close frames. The live connection's outgoing queue sits in
-//! `State::conn`; [`send_dispatch`] and [`close`] push frames into it. Sequence numbers
-//! continue across a resume and restart at 1 for each fresh IDENTIFY.
+//! with op 11, and echoes close frames. It learns shards from IDENTIFY's `shard: [id, count]`:
+//! each shard has its own session, sequence and live connection (`State::conns`), the fake
+//! guild arrives on its own shard (`(guild_id >> 22) % count`) and DMs on shard 0.
+//! [`send_dispatch`] and [`close`] push frames into a shard's queue. Sequence numbers continue
+//! across a resume and restart at 1 for each fresh IDENTIFY.
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -15,7 +17,7 @@ use axum::response::Response;
 use serde_json::{json, Value};
 use tokio::sync::mpsc;
 
-use super::{lock, payloads, Outgoing, State};
+use super::{lock, payloads, FakeDiscord, Outgoing, State};
 
 /// Heartbeat interval announced in HELLO (Discord's usual value).
 const HEARTBEAT_INTERVAL_MS: u64 = 41_250;
@@ -24,40 +26,68 @@ pub async fn upgrade(ws: WebSocketUpgrade, AxumState(state): AxumState<Arc<State
     ws.on_upgrade(move |socket| run(socket, state))
 }
 
-/// Queues a dispatch on the live connection with the next sequence number.
-pub fn send_dispatch(state: &State, event: &str, d: Value) {
-    let conn = lock(&state.conn).clone();
+/// The shard a server's events go to (Discord's rule): `(guild_id >> 22) % total`.
+pub fn shard_of(guild_id: u64, total: u32) -> u32 {
+    ((guild_id >> 22) % u64::from(total.max(1))) as u32
+}
+
+/// Where Discord sends a dispatch: its server's shard, or shard 0 (DMs, no server).
+pub fn shard_for(state: &State, d: &Value) -> u32 {
+    let guild = d["guild_id"].as_str().and_then(|g| g.parse::<u64>().ok());
+    guild.map_or(0, |g| shard_of(g, state.shard_total.load(Ordering::SeqCst)))
+}
+
+/// Queues a dispatch on `shard`'s live connection with that session's next sequence number.
+pub fn send_dispatch(state: &State, shard: u32, event: &str, d: Value) {
+    let conn = lock(&state.conns).get(&shard).cloned();
     let Some((_, tx)) = conn else {
-        panic!("fake Discord: no live gateway connection to send {event} on");
+        panic!("fake Discord: no live gateway connection on shard {shard} to send {event} on");
     };
-    let s = state.seq.fetch_add(1, Ordering::SeqCst) + 1;
+    let s = {
+        let mut seqs = lock(&state.seqs);
+        let seq = seqs.entry(shard).or_default();
+        *seq += 1;
+        *seq
+    };
     let frame = json!({ "op": 0, "t": event, "s": s, "d": d });
     if tx.send(Outgoing::Text(frame.to_string())).is_err() {
         panic!("fake Discord: the gateway connection closed before {event} could be sent");
     }
 }
 
-/// Sends a non-dispatch op on the live connection (7 Reconnect, 9 Invalid Session) and marks
-/// the gateway as not live: the client is expected to come back.
+/// Sends a non-dispatch op on shard 0's live connection (7 Reconnect, 9 Invalid Session) and
+/// marks the gateway as not live: the client is expected to come back.
 pub fn send_op(state: &State, op: u8, d: Value) {
     // Not live before the op leaves: the client may come back (and be live again) before this
     // function returns.
-    let Some((_, tx)) = lock(&state.conn).take() else {
+    let Some((_, tx)) = lock(&state.conns).remove(&0) else {
         panic!("fake Discord: no live gateway connection to send op {op} on");
     };
-    state.progress.send_modify(|p| p.live = false);
+    refresh_live(state);
     let frame = json!({ "op": op, "d": d, "s": null, "t": null });
     if tx.send(Outgoing::Text(frame.to_string())).is_err() {
         panic!("fake Discord: the gateway connection closed before op {op} could be sent");
     }
 }
 
-/// Closes the live connection with `code` and marks the gateway as not live.
+/// Closes shard 0's live connection with `code` and marks the gateway as not live.
 pub fn close(state: &State, code: u16) {
-    if let Some((_, tx)) = lock(&state.conn).take() {
+    if let Some((_, tx)) = lock(&state.conns).remove(&0) {
         let _ = tx.send(Outgoing::Close(code));
     }
-    state.progress.send_modify(|p| p.live = false);
+    refresh_live(state);
+}
+
+/// The gateway is live when every shard of the total has a live connection.
+fn refresh_live(state: &State) {
+    // Holding the lock while publishing keeps two connections' updates in order.
+    let conns = lock(&state.conns);
+    let mut shards: Vec<u32> = conns.keys().copied().collect();
+    shards.sort_unstable();
+    state.progress.send_modify(|p| {
+        p.live = shards.len() as u32 >= state.shard_total.load(Ordering::SeqCst);
+        p.live_shards = shards;
+    });
 }
 
 async fn run(mut socket: WebSocket, state: Arc<State>) {
@@ -99,17 +129,9 @@ async fn run(mut socket: WebSocket, state: Arc<State>) {
             }
         }
     }
-    // This connection is over; if it was the live one, the gateway is no longer live.
-    let mut conn = lock(&state.conn);
-    if conn.as_ref().is_some_and(|(id, _)| *id == conn_id) {
-        *conn = None;
-        drop(conn);
-        state.progress.send_modify(|p| {
-            if p.conn == conn_id {
-                p.live = false;
-            }
-        });
-    }
+    // This connection is over; if it was its shard's live one, that shard is not live.
+    lock(&state.conns).retain(|_, (id, _)| *id != conn_id);
+    refresh_live(&state);
 }
 
 /// Handles one client frame; returns false to end the connection.
@@ -147,42 +169,57 @@ fn identify(state: &Arc<State>, conn_id: u64, tx: &mpsc::UnboundedSender<Outgoin
     if d["token"].as_str().is_none() {
         state.violation(format!("gateway: IDENTIFY without a token: {d}"));
     }
+    // `shard: [id, count]`; a client that leaves it out runs the one shard of one.
+    let shard = d["shard"][0].as_u64().unwrap_or(0) as u32;
+    let total = d["shard"][1].as_u64().unwrap_or(1).max(1) as u32;
+    if shard >= total {
+        state.violation(format!("gateway: IDENTIFY with shard {shard} of {total}"));
+    }
+    state.shard_total.store(total, Ordering::SeqCst);
     let session_id = format!("fake-session-{}", state.snowflake());
-    *lock(&state.session_id) = session_id.clone();
-    state.seq.store(0, Ordering::SeqCst);
-    *lock(&state.conn) = Some((conn_id, tx.clone()));
+    lock(&state.sessions).insert(shard, session_id.clone());
+    lock(&state.seqs).insert(shard, 0);
+    lock(&state.conns).insert(shard, (conn_id, tx.clone()));
     state.progress.send_modify(|p| p.identifies += 1);
 
-    let ready = payloads::ready(state.port, &session_id);
-    let guild = payloads::guild_create();
-    for (event, d) in [("READY", ready), ("GUILD_CREATE", guild)] {
+    // The fake guild arrives on its own shard only.
+    let ours = shard_of(FakeDiscord::GUILD_ID, total) == shard;
+    let ready = payloads::ready(state.port, &session_id, [shard, total], ours);
+    let mut events = vec![("READY", ready)];
+    if ours {
+        events.push(("GUILD_CREATE", payloads::guild_create()));
+    }
+    for (event, d) in events {
         if let Some(problem) = payloads::dispatch_error(event, &d) {
             state.violation(problem);
             return;
         }
-        send_dispatch(state, event, d);
+        send_dispatch(state, shard, event, d);
     }
 
-    state.progress.send_modify(|p| {
-        p.readies += 1;
-        p.live = true;
-        p.conn = conn_id;
-    });
+    state.progress.send_modify(|p| p.readies += 1);
+    refresh_live(state);
 }
 
 fn resume(state: &Arc<State>, conn_id: u64, tx: &mpsc::UnboundedSender<Outgoing>, d: &Value) {
-    let expected = lock(&state.session_id).clone();
-    if d["session_id"].as_str() != Some(expected.as_str()) {
+    let asked = d["session_id"].as_str().unwrap_or_default();
+    let shard = lock(&state.sessions)
+        .iter()
+        .find(|(_, session)| session.as_str() == asked)
+        .map(|(shard, _)| *shard);
+    let Some(shard) = shard else {
         state.violation(format!(
-            "gateway: RESUME with session_id {} but the session is {expected:?}",
-            d["session_id"]
+            "gateway: RESUME with session_id {asked:?}, which is no shard's session"
         ));
-    }
-    *lock(&state.conn) = Some((conn_id, tx.clone()));
-    send_dispatch(state, "RESUMED", json!({ "_trace": ["fake-discord"] }));
-    state.progress.send_modify(|p| {
-        p.resumes += 1;
-        p.live = true;
-        p.conn = conn_id;
-    });
+        return;
+    };
+    lock(&state.conns).insert(shard, (conn_id, tx.clone()));
+    send_dispatch(
+        state,
+        shard,
+        "RESUMED",
+        json!({ "_trace": ["fake-discord"] }),
+    );
+    state.progress.send_modify(|p| p.resumes += 1);
+    refresh_live(state);
 }

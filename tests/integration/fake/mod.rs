@@ -19,7 +19,7 @@ mod payloads;
 mod rest;
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -59,10 +59,11 @@ pub(crate) struct GatewayProgress {
     pub readies: usize,
     /// RESUMEs received and answered with RESUMED.
     pub resumes: usize,
-    /// Whether a connection is open and has completed IDENTIFY or RESUME.
+    /// Whether every shard of the total has an open connection that completed IDENTIFY or
+    /// RESUME.
     pub live: bool,
-    /// Id of the live connection, if any.
-    pub conn: u64,
+    /// The shards with such a connection.
+    pub live_shards: Vec<u32>,
 }
 
 /// A frame the server side of the gateway should send.
@@ -84,11 +85,14 @@ pub(crate) struct State {
     /// Routes told to fail.
     pub failures: Mutex<Vec<Failure>>,
     pub progress: watch::Sender<GatewayProgress>,
-    /// The live connection's outgoing queue.
-    pub conn: Mutex<Option<(u64, mpsc::UnboundedSender<Outgoing>)>>,
+    /// Per shard id: the live connection's id and outgoing queue.
+    pub conns: Mutex<HashMap<u32, (u64, mpsc::UnboundedSender<Outgoing>)>>,
     pub next_conn: AtomicU64,
-    pub seq: AtomicU64,
-    pub session_id: Mutex<String>,
+    /// Per shard id: the last sequence number sent and the session id.
+    pub seqs: Mutex<HashMap<u32, u64>>,
+    pub sessions: Mutex<HashMap<u32, String>>,
+    /// The shard count clients IDENTIFY with (1 until one says otherwise).
+    pub shard_total: AtomicU32,
     /// Messages stored by id (channel posts, followups, originals), for GET/PATCH.
     pub messages: Mutex<HashMap<u64, Value>>,
     /// `@original` message id per interaction token.
@@ -165,10 +169,11 @@ impl FakeDiscord {
             violations: Mutex::new(Vec::new()),
             failures: Mutex::new(Vec::new()),
             progress,
-            conn: Mutex::new(None),
+            conns: Mutex::new(HashMap::new()),
             next_conn: AtomicU64::new(1),
-            seq: AtomicU64::new(0),
-            session_id: Mutex::new(String::new()),
+            seqs: Mutex::new(HashMap::new()),
+            sessions: Mutex::new(HashMap::new()),
+            shard_total: AtomicU32::new(1),
             messages: Mutex::new(HashMap::new()),
             originals: Mutex::new(HashMap::new()),
             dm_channels: Mutex::new(HashMap::new()),
@@ -218,9 +223,11 @@ impl FakeDiscord {
             Ok(Ok(_)) => {}
             _ => {
                 let now = self.state.progress.borrow().clone();
+                let shards: Vec<u32> = lock(&self.state.conns).keys().copied().collect();
                 panic!(
-                    "fake Discord: timed out after {WAIT:?} waiting for {what}; gateway: {now:?}; \
-                     requests: {:#?}; violations: {:#?}",
+                    "fake Discord: timed out after {WAIT:?} waiting for {what}; gateway: {now:?}, \
+                     live shards {shards:?} of {}; requests: {:#?}; violations: {:#?}",
+                    self.state.shard_total.load(Ordering::SeqCst),
                     self.request_lines(),
                     lock(&self.state.violations)
                 );
@@ -257,14 +264,30 @@ impl FakeDiscord {
         (p.readies, p.resumes)
     }
 
-    /// Sends a dispatch (op 0) on the live connection, after checking that `{t: event, d}`
-    /// deserialises into the serenity event named `event` (panics with the serde error if not).
-    /// Waits (up to [`WAIT`]) for a live connection, e.g. while the client resumes.
+    /// Sends a dispatch (op 0) on the connection of its shard (a server's events on
+    /// `(guild_id >> 22) % shards`, the rest on shard 0, as Discord does), after checking that
+    /// `{t: event, d}` deserialises into the serenity event named `event` (panics with the serde
+    /// error if not). Waits (up to [`WAIT`]) for that shard to be live, e.g. while a client
+    /// resumes.
     pub async fn send_dispatch(&self, event: &str, d: Value) {
+        let shard = gateway::shard_for(&self.state, &d);
+        self.send_dispatch_to(shard, event, d).await;
+    }
+
+    /// [`Self::send_dispatch`] on a chosen shard's connection: stands for a server whose shard
+    /// moved to another process (a rebalance) while caches elsewhere still hold it.
+    pub async fn send_dispatch_to(&self, shard: u32, event: &str, d: Value) {
         payloads::check_dispatch(event, &d);
-        self.wait_progress("a live gateway connection", |p| p.live)
-            .await;
-        gateway::send_dispatch(&self.state, event, d);
+        self.wait_progress(&format!("a live connection on shard {shard}"), |p| {
+            p.live_shards.contains(&shard)
+        })
+        .await;
+        gateway::send_dispatch(&self.state, shard, event, d);
+    }
+
+    /// The shard a server's events go to, out of the shard count clients identified with.
+    pub fn shard_of(&self, guild_id: u64) -> u32 {
+        gateway::shard_of(guild_id, self.state.shard_total.load(Ordering::SeqCst))
     }
 
     /// Sends an INTERACTION_CREATE with this interaction (from one of the builders) and returns
@@ -274,6 +297,13 @@ impl FakeDiscord {
             .as_str()
             .expect("interaction JSON has a string id")
             .to_owned();
+        self.remember_interaction(&interaction);
+        self.send_dispatch("INTERACTION_CREATE", interaction).await;
+        id
+    }
+
+    /// Notes an interaction's channel and clicked message, for the REST routes that answer it.
+    fn remember_interaction(&self, interaction: &Value) {
         let token = interaction["token"].as_str().unwrap_or_default().to_owned();
         let channel = interaction["channel_id"]
             .as_str()
@@ -290,7 +320,15 @@ impl FakeDiscord {
                 .entry(mid)
                 .or_insert_with(|| interaction["message"].clone());
         }
-        self.send_dispatch("INTERACTION_CREATE", interaction).await;
+    }
+
+    /// [`Self::send_interaction`] on a chosen shard's connection (see
+    /// [`Self::send_dispatch_to`]).
+    pub async fn send_interaction_to(&self, shard: u32, interaction: Value) -> String {
+        let id = interaction["id"].as_str().expect("an id").to_owned();
+        self.remember_interaction(&interaction);
+        self.send_dispatch_to(shard, "INTERACTION_CREATE", interaction)
+            .await;
         id
     }
 
@@ -447,7 +485,7 @@ impl FakeDiscord {
 impl Drop for FakeDiscord {
     fn drop(&mut self) {
         self.server.abort();
-        if let Some((_, tx)) = lock(&self.state.conn).take() {
+        for (_, (_, tx)) in lock(&self.state.conns).drain() {
             let _ = tx.send(Outgoing::Close(1001));
         }
         if std::thread::panicking() {

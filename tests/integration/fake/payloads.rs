@@ -196,8 +196,9 @@ pub fn message(id: u64, channel_id: u64, author_id: u64, content: &str) -> Value
     })
 }
 
-/// The READY payload for a fresh session.
-pub fn ready(port: u16, session_id: &str) -> Value {
+/// The READY payload for a fresh session of `shard` (`[id, count]`), listing the fake guild
+/// when it is on that shard.
+pub fn ready(port: u16, session_id: &str, shard: [u32; 2], with_guild: bool) -> Value {
     let mut bot = user(FakeDiscord::BOT_USER_ID);
     bot["verified"] = json!(true);
     bot["mfa_enabled"] = json!(false);
@@ -207,11 +208,15 @@ pub fn ready(port: u16, session_id: &str) -> Value {
         "user": bot,
         "user_settings": {},
         "private_channels": [],
-        "guilds": [{ "id": FakeDiscord::GUILD_ID.to_string(), "unavailable": true }],
+        "guilds": if with_guild {
+            json!([{ "id": FakeDiscord::GUILD_ID.to_string(), "unavailable": true }])
+        } else {
+            json!([])
+        },
         "session_id": session_id,
         "session_type": "normal",
         "resume_gateway_url": format!("ws://127.0.0.1:{port}/gateway"),
-        "shard": [0, 1],
+        "shard": shard,
         "application": { "id": FakeDiscord::APP_ID.to_string(), "flags": 8_953_856 },
         "_trace": ["fake-discord"],
     })
