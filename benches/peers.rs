@@ -1,8 +1,10 @@
 //! Peer matching at scale: 100,000 profiles in one server.
 //!
-//! Measures the pure `peers::suggest` over what the store returns, and the full path (SQLite
-//! query on a file + `suggest`), both with the plain stage-range query and with the path-token
-//! pre-filter, and the in-memory `PeerIndex` the bot keeps per server. Run with
+//! Measures the pure `peers::suggest` over what the store returns, and the full path (store
+//! query + `suggest`), both with the plain stage-range query and with the path-token
+//! pre-filter, and the in-memory `PeerIndex` the bot keeps per server. Each runs on SQLite (a
+//! file) and, when `TEST_DATABASE_URL` names a PostgreSQL server (`.ci/postgres start` prints
+//! one), on a fresh database there too. Run with
 //! `cargo bench --bench peers -- --warm-up-time 1 --measurement-time 3`.
 
 use std::collections::HashMap;
@@ -14,6 +16,10 @@ use coffee_coach::core::peers::{self, PeerIndex, Seeker};
 use coffee_coach::core::profile::{Profile, Stage};
 use coffee_coach::store::Store;
 use criterion::{criterion_group, criterion_main, Criterion};
+
+#[path = "../tests/integration/testdb.rs"]
+#[allow(dead_code)]
+mod testdb;
 
 const GUILD: u64 = 900_000_000_000_000_001;
 const PROFILES: u64 = 100_000;
@@ -199,17 +205,26 @@ fn bench_peers(c: &mut Criterion) {
         .enable_all()
         .build()
         .unwrap();
+    let sqlite = testdb::TestDb::sqlite();
+    bench_on(c, &runtime, "sqlite", &sqlite.url);
+    if let Some(postgres) = runtime.block_on(testdb::TestDb::postgres("bench peers")) {
+        bench_on(c, &runtime, "postgres", &postgres.url);
+    }
+}
+
+fn bench_on(c: &mut Criterion, runtime: &tokio::runtime::Runtime, backend: &str, url: &str) {
     let all = profiles();
-    let dir = tempfile::tempdir().unwrap();
     let store = runtime.block_on(async {
-        let store = Store::open_file(&dir.path().join("peers.db"))
-            .await
-            .unwrap();
+        let store = Store::open(url).await.unwrap();
         let started = Instant::now();
         for chunk in all.chunks(10_000) {
             store.upsert_profiles(chunk).await.unwrap();
         }
-        eprintln!("loaded {} profiles in {:?}", all.len(), started.elapsed());
+        eprintln!(
+            "{backend}: loaded {} profiles in {:?}",
+            all.len(),
+            started.elapsed()
+        );
         store
     });
     let seekers = seekers();
@@ -266,7 +281,7 @@ fn bench_peers(c: &mut Criterion) {
         );
     }
 
-    let mut group = c.benchmark_group("peers");
+    let mut group = c.benchmark_group(format!("peers/{backend}"));
     group.bench_function(
         "index/PeerIndex::suggest over 100k profiles (what /peers runs)",
         |b| {
