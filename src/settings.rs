@@ -26,6 +26,8 @@ pub struct BotFile {
     pub database_url: String,
     #[serde(default = "default_pool_size")]
     pub database_pool_size: u32,
+    #[serde(default = "default_worker_threads")]
+    pub worker_threads: usize,
     pub max_draft_chars: usize,
     pub follow_up_after_days: u32,
     pub outcomes_min: u32,
@@ -54,6 +56,8 @@ pub struct Settings {
     pub database_url: String,
     /// Connections the store's pool opens at most.
     pub database_pool_size: u32,
+    /// Threads of the async runtime (`worker_threads` in `bot.toml`, default 1).
+    pub worker_threads: usize,
     /// The gateway shards this process runs (`SHARDS`, default `auto`).
     pub shards: Shards,
     /// How often the scheduler looks at the time (`SCHEDULER_TICK_SECS`, default 30).
@@ -85,6 +89,7 @@ impl std::fmt::Debug for Settings {
             .field("suggestion_cap", &self.suggestion_cap)
             .field("database_url", &without_password(&self.database_url))
             .field("database_pool_size", &self.database_pool_size)
+            .field("worker_threads", &self.worker_threads)
             .field("shards", &format_args!("{}", self.shards))
             .finish()
     }
@@ -136,6 +141,10 @@ fn default_pool_size() -> u32 {
     crate::store::DEFAULT_POOL_SIZE
 }
 
+fn default_worker_threads() -> usize {
+    1
+}
+
 fn reply_mode<'de, D: Deserializer<'de>>(deserializer: D) -> Result<ReplyMode, D::Error> {
     let text = String::deserialize(deserializer)?;
     text.parse().map_err(serde::de::Error::custom)
@@ -177,6 +186,7 @@ impl Settings {
             suggestion_cap: file.suggestion_cap.max(1),
             database_url: var("DATABASE_URL").unwrap_or(file.database_url),
             database_pool_size: file.database_pool_size.max(1),
+            worker_threads: file.worker_threads.max(1),
             shards: var("SHARDS")
                 .map(|value| {
                     value
