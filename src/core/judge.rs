@@ -84,9 +84,20 @@ pub struct Finding {
 }
 
 /// Runs every check over a non-empty draft, without the better phrasing.
-pub(crate) fn judge(draft: &str, recipient: Option<&str>, checks: &CheckSet) -> Vec<Finding> {
+pub fn judge(draft: &str, recipient: Option<&str>, checks: &CheckSet) -> Vec<Finding> {
     let scan = Scan::new(draft, recipient, checks);
     checks.checks().iter().map(|c| scan.judge(c)).collect()
+}
+
+/// Whether any check fails on `draft` with evidence in the draft itself (what the better
+/// phrasing can repair): the judgement of [`judge`] without quoting any evidence, for the
+/// phrasing to confirm its own text cheaply.
+pub(crate) fn fails_in_draft(draft: &str, recipient: Option<&str>, checks: &CheckSet) -> bool {
+    let scan = Scan::new(draft, recipient, checks);
+    checks.checks().iter().any(|c| {
+        scan.fired(c)
+            .any(|r| !r.draft.is_empty() || !r.with.is_empty())
+    })
 }
 
 /// Spans of the normalized text per (source is recipient, pattern index).
@@ -130,15 +141,25 @@ impl<'a> Scan<'a> {
         group.iter().any(|&i| self.recipient_hits.matched(i))
     }
 
+    fn fires(&self, rule: &Rule) -> bool {
+        (rule.draft.is_empty() || self.any_draft(&rule.draft))
+            && (rule.with.is_empty() || self.any_draft(&rule.with))
+            && (rule.recipient.is_empty() || self.any_recipient(&rule.recipient))
+            && !self.any_draft(&rule.unless)
+    }
+
+    /// The rules of `check` that fire, in order; none when a mitigation matched.
+    fn fired<'c>(&'c self, check: &'c Check) -> impl Iterator<Item = &'c Rule> + 'c {
+        let mitigated = self.any_draft(&check.mitigations);
+        check
+            .rules
+            .iter()
+            .filter(move |r| !mitigated && self.fires(r))
+    }
+
     fn judge(&self, check: &Check) -> Finding {
         let mitigated = self.any_draft(&check.mitigations);
-        let fires = |rule: &&Rule| {
-            (rule.draft.is_empty() || self.any_draft(&rule.draft))
-                && (rule.with.is_empty() || self.any_draft(&rule.with))
-                && (rule.recipient.is_empty() || self.any_recipient(&rule.recipient))
-                && !self.any_draft(&rule.unless)
-        };
-        let fired = check.rules.iter().find(fires);
+        let fired = check.rules.iter().find(|r| self.fires(r));
         let finding = |status, reason: &str, evidence, hint, rule: Option<&str>| Finding {
             id: check.id.clone(),
             title: check.title.clone(),
@@ -152,7 +173,7 @@ impl<'a> Scan<'a> {
             Some(rule) if !mitigated => {
                 // The first rule that fired gives the reason; every rule that fired adds evidence.
                 let mut evidence = Vec::new();
-                for r in check.rules.iter().filter(fires) {
+                for r in self.fired(check) {
                     evidence.extend(self.spans(&r.draft, Source::Draft));
                     evidence.extend(self.spans(&r.with, Source::Draft));
                     evidence.extend(self.spans(&r.recipient, Source::Recipient));

@@ -5,8 +5,6 @@
 //! recipient description, with the quoted words), plain [`Metrics`] about the text, and the
 //! better phrasing from [`crate::core::rewrite`].
 
-use std::borrow::Cow;
-
 use serde::Serialize;
 
 use super::checks::CheckSet;
@@ -153,10 +151,6 @@ pub fn review(
 
 /// Counts words, sentences and who the text is about.
 pub fn metrics(draft: &str) -> Metrics {
-    const SELF: [&str; 9] = [
-        "i", "me", "my", "mine", "myself", "i'm", "i'd", "i've", "i'll",
-    ];
-    const OTHER: [&str; 6] = ["you", "your", "yours", "yourself", "you're", "you'd"];
     let mut words = 0;
     let mut self_words = 0;
     let mut other_words = 0;
@@ -165,20 +159,10 @@ pub fn metrics(draft: &str) -> Metrics {
         .filter(|w| w.chars().any(char::is_alphanumeric))
     {
         words += 1;
-        // Only short words can be pronouns; a curly apostrophe reads as a straight one.
-        if word.len() > 9 {
-            continue;
-        }
-        let word: Cow<str> = if word.contains('’') {
-            word.replace('’', "'").into()
-        } else {
-            word.into()
-        };
-        let is = |list: &[&str]| list.iter().any(|l| l.eq_ignore_ascii_case(&word));
-        if is(&SELF) {
-            self_words += 1;
-        } else if is(&OTHER) {
-            other_words += 1;
+        match pronoun(word) {
+            Some(Person::Sender) => self_words += 1,
+            Some(Person::Recipient) => other_words += 1,
+            None => {}
         }
     }
     let sentences: Vec<&str> = sentences(draft).collect();
@@ -212,6 +196,36 @@ pub fn metrics(draft: &str) -> Metrics {
     }
 }
 
+/// Whom a pronoun is about.
+enum Person {
+    Sender,
+    Recipient,
+}
+
+/// Whom `word` is about, if it is one of the pronouns the metrics count (any case; a curly
+/// apostrophe reads as a straight one).
+fn pronoun(word: &str) -> Option<Person> {
+    // The longest pronoun, "yourself", is 8 letters; "you’re" is 8 bytes too.
+    let mut folded = [0u8; 8];
+    let mut n = 0;
+    for c in word.chars() {
+        let b = match c {
+            '’' => b'\'',
+            c if c.is_ascii() => c.to_ascii_lowercase() as u8,
+            _ => return None,
+        };
+        *folded.get_mut(n)? = b;
+        n += 1;
+    }
+    match &folded[..n] {
+        b"i" | b"me" | b"my" | b"mine" | b"myself" | b"i'm" | b"i'd" | b"i've" | b"i'll" => {
+            Some(Person::Sender)
+        }
+        b"you" | b"your" | b"yours" | b"yourself" | b"you're" | b"you'd" => Some(Person::Recipient),
+        _ => None,
+    }
+}
+
 /// Splits text into trimmed sentences (ending at `.`, `!`, `?`, `…` or a line break).
 pub fn sentences(text: &str) -> impl Iterator<Item = &str> {
     text.split_inclusive(['.', '!', '?', '…', '\n'])
@@ -230,6 +244,8 @@ mod tests {
         assert_eq!(m.self_words, 2);
         assert_eq!(m.other_words, 3);
         assert!(m.ends_with_ask);
+        let m = metrics("YOU’RE kind; I’ll bring MY notes. Yourselves? Mine, myself, you'd.");
+        assert_eq!((m.self_words, m.other_words), (4, 2));
     }
 
     #[test]

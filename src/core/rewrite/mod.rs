@@ -27,7 +27,7 @@ mod repair;
 mod tests;
 
 use super::checks::CheckSet;
-use super::judge::{judge, Finding, Source, Status};
+use super::judge::{fails_in_draft, judge, Finding, Source, Status};
 use draft::{Role, Specifics};
 use load::Repair;
 pub use load::{RewriteFile, Rewriter};
@@ -103,6 +103,10 @@ impl Rewriter {
         let mut out = self.edit(text, &failed, &specifics, 0);
         // More rounds, rarely needed, for what the first edits did not settle.
         for _ in 0..2 {
+            // Confirming the text is clean quotes no evidence; only a failure needs it.
+            if !fails_in_draft(&out, recipient, checks) {
+                break;
+            }
             let again = repairable(&judge(&out, recipient, checks));
             if again.is_empty() {
                 break;
