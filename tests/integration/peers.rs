@@ -11,7 +11,7 @@ use crate::bot::{
     assert_ephemeral, assert_no_pings, button, click, description, e2e, slash, Bot, MEMBER,
 };
 use crate::fake::{option_bool, option_integer, option_string, subcommand, FakeDiscord, WAIT};
-use crate::support::{config_dir, Spawned};
+use crate::support::{bot_command, Spawned};
 
 const ANA: u64 = MEMBER + 10; // teaching -> UX research, established, open
 const BEN: u64 = MEMBER + 11; // UX research, senior, NOT open
@@ -389,20 +389,7 @@ fn spawn_binary(fake: &FakeDiscord, db: &str) -> Spawned {
 
 /// The real binary against any REST address, stderr as given.
 fn spawn_binary_at(api_url: &str, db: &str, stderr: Stdio) -> Spawned {
-    let child = Command::new(env!("CARGO_BIN_EXE_coffee-coach"))
-        .arg("run")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("DISCORD_TOKEN", FakeDiscord::TOKEN)
-        .env("DISCORD_API_URL", api_url)
-        .env("DEV_GUILD_ID", FakeDiscord::GUILD_ID.to_string())
-        .env("DATABASE_URL", db)
-        .env("COFFEE_COACH_CONFIG", config_dir())
-        .env("RUST_LOG", "warn")
-        .env_remove("http_proxy")
-        .env_remove("https_proxy")
-        .env_remove("HTTP_PROXY")
-        .env_remove("HTTPS_PROXY")
-        .stdout(Stdio::null())
+    let child = bot_command(api_url, db)
         .stderr(stderr)
         .spawn()
         .expect("the binary starts");

@@ -1,7 +1,6 @@
 //! Issue 12 as it will run: two real bot processes (shards 0 and 1 of 2) against one fake
 //! Discord and one PostgreSQL. The fake guild is on shard 1; DMs arrive on shard 0.
 
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use chrono::Utc;
@@ -11,30 +10,16 @@ use serde_json::{json, Value};
 
 use crate::bot::MEMBER;
 use crate::fake::{option_string, subcommand, FakeDiscord, WAIT};
-use crate::support::{config_dir, Spawned};
+use crate::support::{bot_command, Spawned};
 use crate::testdb::TestDb;
 
 const OWNER: u64 = FakeDiscord::OWNER_ID;
 
 /// One real bot process running `shards` (e.g. `0/2`) on the database at `db`.
 fn spawn_shard(fake: &FakeDiscord, db: &str, shards: &str) -> Spawned {
-    let child = Command::new(env!("CARGO_BIN_EXE_coffee-coach"))
-        .arg("run")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("DISCORD_TOKEN", FakeDiscord::TOKEN)
-        .env("DISCORD_API_URL", fake.base_url())
-        .env("DEV_GUILD_ID", FakeDiscord::GUILD_ID.to_string())
-        .env("DATABASE_URL", db)
+    let child = bot_command(&fake.base_url(), db)
         .env("SHARDS", shards)
         .env("SCHEDULER_TICK_SECS", "1")
-        .env("COFFEE_COACH_CONFIG", config_dir())
-        .env("RUST_LOG", "warn")
-        .env_remove("http_proxy")
-        .env_remove("https_proxy")
-        .env_remove("HTTP_PROXY")
-        .env_remove("HTTPS_PROXY")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
         .spawn()
         .expect("the binary starts");
     Spawned(child)

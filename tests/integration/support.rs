@@ -87,6 +87,32 @@ pub fn labelled(path: &std::path::Path) -> Vec<Labelled> {
         .collect()
 }
 
+/// `coffee-coach run` as operators start it, against the REST address `api_url` and the
+/// database `db`, with the test config, quiet logs and no proxy; stdout and stderr discarded.
+pub fn bot_command(api_url: &str, db: &str) -> std::process::Command {
+    use std::process::Stdio;
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_coffee-coach"));
+    command
+        .arg("run")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("DISCORD_TOKEN", crate::fake::FakeDiscord::TOKEN)
+        .env("DISCORD_API_URL", api_url)
+        .env(
+            "DEV_GUILD_ID",
+            crate::fake::FakeDiscord::GUILD_ID.to_string(),
+        )
+        .env("DATABASE_URL", db)
+        .env("COFFEE_COACH_CONFIG", config_dir())
+        .env("RUST_LOG", "warn")
+        .env_remove("http_proxy")
+        .env_remove("https_proxy")
+        .env_remove("HTTP_PROXY")
+        .env_remove("HTTPS_PROXY")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    command
+}
+
 /// A process a test started; killed when the test ends, pass or fail.
 pub struct Spawned(pub std::process::Child);
 
