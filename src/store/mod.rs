@@ -2,15 +2,17 @@
 //!
 //! [`Store::open`] connects to SQLite (the default, one file) or PostgreSQL (several processes
 //! on several machines), picked by the URL's scheme, through sqlx's `Any` driver: the same
-//! queries run on both. It applies the migrations in `migrations/` at start-up. Each table has its own file with the `impl Store` methods for it:
-//! [`profiles`] (member profiles and their path-token index for the peer query),
-//! [`suggestions`] (who was suggested when, for the weekly cap), [`settings`] (per-server
-//! [`GuildSettings`]), [`coaching`] (DM coaching state per user), [`stats`] (anonymous weekly
-//! review and check-failure counts) and [`tips`] (tip rotation [`TipState`] and channel
-//! activity). Every failure is a [`StoreError`] naming the operation. The SQL is written once for
-//! both: `$n` placeholders, `ON CONFLICT ... DO UPDATE`, BIGINT ids (u64 snowflakes cast to
-//! i64), instants as unix seconds, dates as ISO text, and BOOLEAN columns read through
-//! `CAST(... AS INTEGER)` (the `Any` driver cannot read SQLite's BOOLEAN declared type).
+//! queries run on both. It applies the migrations in `migrations/` at start-up. Each table
+//! has its own file with the `impl Store` methods for it: [`profiles`] (member profiles and
+//! their path-token index for the peer query), [`suggestions`] (who was suggested when, for
+//! the weekly cap), [`settings`] (per-server [`GuildSettings`]), [`coaching`] (DM coaching
+//! state per user), [`stats`] (anonymous weekly review and check-failure counts), [`tips`]
+//! (tip rotation [`TipState`] and channel activity), [`outcomes`] (follow-ups and their
+//! answers) and [`changes`] (what other processes must hear). Every failure is a
+//! [`StoreError`] naming the operation. The SQL is written once for both: `$n` placeholders,
+//! `ON CONFLICT ... DO UPDATE`, BIGINT ids (u64 snowflakes cast to i64), instants as unix
+//! seconds, dates as ISO text, and BOOLEAN columns read through `CAST(... AS INTEGER)` (the
+//! `Any` driver cannot read SQLite's BOOLEAN declared type).
 //!
 //! On PostgreSQL every change another process must see (a profile, a server's settings) is
 //! announced with `NOTIFY` on [`CHANGES_CHANNEL`] in the transaction that makes it; see
@@ -130,13 +132,22 @@ impl Store {
     }
 }
 
-/// The one repository type; cheap to clone (it holds a connection pool).
-#[derive(Debug, Clone)]
+/// The one repository type; cheap to clone (it holds a connection pool). Its `Debug` shows the
+/// backend only: the URL may hold a password.
+#[derive(Clone)]
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
     /// The URL, kept to open the `LISTEN` connection of [`Store::changes`].
     url: Arc<str>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("backend", &self.backend)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Store {
