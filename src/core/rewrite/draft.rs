@@ -121,7 +121,7 @@ impl Reader {
                 r"(?i)\b(coffee|lunch|meet|meeting|call|chat|sit down|zoom|minutes of your time|get together)\b",
             ),
             closing: re(
-                r"(?i)^(thanks|thank you|many thanks|best|regards|kind regards|warm|warmly|cheers|sincerely|all the best|have a (great|good|nice|lovely)|looking forward|talk soon|please (say hi|give my)|give my best|say hi)\b|@|https?://|www\.|\|",
+                r"(?i)^(thanks|thank you|many thanks|best|regards|kind regards|warm|warmly|cheers|sincerely|all the best|have a (great|good|nice|lovely)|looking forward|talk soon|please (say hi|give my|respond|reply|write back|get back to me)|give my best|say hi|hope to hear|i hope (i|this) (wouldn|won|isn|doesn|didn)[\x27’]?t)\b|@|https?://|www\.|\|",
             ),
             easy_out: re(
                 r"(?i)\b(either way|no worries|no pressure|totally understand|completely understand|no problem if not|if not, no|if you[\x27’]re too busy|if now isn[\x27’]t|if you[\x27’]re (busy|swamped)|flexible|work around your|at your convenience|whenever (it )?(suits|works)|fit (around )?your schedule|understand if)\b",
