@@ -225,6 +225,25 @@ fn the_offer_is_built_from_the_senders_experience_and_follows_it() {
 }
 
 #[test]
+fn a_sender_making_something_offers_to_send_it_instead_of_a_slot() {
+    let draft = "Dear Dr. Amsel, I am writing a dissertation on local newsrooms. Would you be able to answer one question by message: how has your newsroom changed its hiring since 2020?";
+    let r = review(draft, None);
+    let p = &r.rewrite;
+    assert!(
+        p.ends_with("I'd be glad to send you the finished dissertation, if it's of interest."),
+        "{p}"
+    );
+    assert!(
+        !p.contains('['),
+        "no slot when the draft gives the offer: {p}"
+    );
+    assert!(p.starts_with(draft), "the draft is kept: {p}");
+    let again = review(p, None);
+    assert_eq!(again.failed().count(), 0, "re-reviews clean: {p}");
+    assert_eq!(&again.rewrite, p, "stable");
+}
+
+#[test]
 fn a_meeting_around_an_introduction_shrinks_to_the_introduction() {
     let r = review(
         "Hi Lior, would you be up for a 30-minute coffee next week? I'm hoping you could introduce me to someone on the payments team.",

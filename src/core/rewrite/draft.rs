@@ -57,6 +57,8 @@ pub struct Specifics {
     pub years: Option<String>,
     /// What the sender is ("a school nurse").
     pub role: Option<String>,
+    /// A piece of work the sender is making and could send when done ("dissertation").
+    pub project: Option<String>,
 }
 
 /// The compiled patterns that read a draft's shape.
@@ -73,6 +75,7 @@ pub struct Reader {
     question: Regex,
     years: Regex,
     role: Regex,
+    project: Regex,
     pub(super) meeting: Regex,
     pub(super) easy_out: Regex,
     closing: Regex,
@@ -113,6 +116,9 @@ impl Reader {
             ),
             years: re(
                 r"(?i)\bi(?:[\x27’]ve| have)?\s+(?:spent|worked|taught|been|led|managed|run|coached|done|practiced|practised|volunteered)\b[^.?!\n]{0,60}?\b((?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty)\+?\s+years)\b",
+            ),
+            project: re(
+                r"(?i)\bi(?:[\x27’]m| am)\s+(?:currently\s+|now\s+|also\s+)?(?:writing|working on|researching for|finishing|putting together|preparing|making|producing)\s+(?:an?|my|the)\s+(?:[a-z-]+\s+){0,2}?(dis+ertation|thesis|paper|book|article|report|study|survey|research project|essay|podcast episode|documentary|guide)\b|\bfor\s+(?:an?|my)\s+(dis+ertation|thesis|paper|book|article|report)\s+(?:i[\x27’]m|i am)\s+(?:writing|working on)\b",
             ),
             role: re(
                 r"(?i)\bi(?:[\x27’]m| am)\s+(?:currently\s+|now\s+)?(an?\s[a-z][a-z-]+(?:\s[a-z][a-z-]+){0,4}?)(?:\s+(?:at|with|in|for|who|and|based|looking|trying|hoping|from|of)\b|[,.;!?\n]|$)",
@@ -288,6 +294,16 @@ impl Reader {
                 .captures(text)
                 .map(|c| c[1].trim().to_string()),
             years: self.years.captures(text).map(|c| c[1].to_lowercase()),
+            project: self.project.captures(text).map(|c| {
+                let noun = c.get(1).or_else(|| c.get(2)).map_or("", |m| m.as_str());
+                let noun = noun.to_lowercase();
+                // "disertation" as typed is still a dissertation.
+                if noun.starts_with("dis") {
+                    "dissertation".to_string()
+                } else {
+                    noun
+                }
+            }),
             role,
             content,
         }

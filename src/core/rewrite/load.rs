@@ -48,6 +48,10 @@ pub(super) struct Templates {
 pub(super) struct Offer {
     pub(super) years: String,
     pub(super) role: String,
+    /// For a sender making something they could send when done; none when the config has
+    /// no such line.
+    #[serde(default)]
+    pub(super) project: Option<String>,
     pub(super) placeholder: String,
 }
 

@@ -188,11 +188,14 @@ impl Rewriter {
                     .replace("{years}", &those)
                     .replace("{about_topic}", &about)
             }
-            (None, Some(role)) => t
-                .role
-                .replace("{role}", role)
-                .replace("{about_topic}", &about),
-            (None, None) => t.placeholder.clone(),
+            (None, role) => match (&sp.project, &t.project, role) {
+                (Some(project), Some(line), _) => line.replace("{project}", project),
+                (_, _, Some(role)) => t
+                    .role
+                    .replace("{role}", role)
+                    .replace("{about_topic}", &about),
+                _ => t.placeholder.clone(),
+            },
         };
         let live = |i: usize| !matches!(plan.actions[i], Action::Remove);
         let mut body: Vec<usize> = (0..plan.actions.len())
