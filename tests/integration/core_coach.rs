@@ -80,6 +80,13 @@ const BRING: &str = "I can share the load-test results from our migration to asy
 const PUBLISHED: &str =
     "talk on retry storms, and it left me wondering how you size the retry budget";
 
+#[test]
+fn an_unknown_need_keeps_the_step_and_lists_the_choices() {
+    let (state, reply) = run(&[WHO, "banana"]);
+    assert_eq!(state.expect("still going").step, Step::Need);
+    assert!(hint_text(&reply).contains("number from 1 to 4"), "{reply:?}");
+}
+
 #[track_caller]
 fn assert_reads_well(draft: &str) {
     let lower = draft.to_lowercase();
