@@ -24,7 +24,7 @@ async fn setup(fake: &FakeDiscord, user: u64, sub: &str, options: Value) -> Valu
 }
 
 /// Sends a DM and returns the text of the bot's answer (the nth message in that DM).
-async fn dm(fake: &FakeDiscord, user: u64, text: &str, nth: usize) -> Value {
+pub(crate) async fn dm(fake: &FakeDiscord, user: u64, text: &str, nth: usize) -> Value {
     fake.send_message_create(fake.dm_message(user, text)).await;
     let channel = fake.dm_channel_id(user);
     fake.wait_for_nth("POST", &format!("/channels/{channel}/messages"), nth, WAIT)

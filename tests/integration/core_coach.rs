@@ -84,7 +84,10 @@ const PUBLISHED: &str =
 fn an_unknown_need_keeps_the_step_and_lists_the_choices() {
     let (state, reply) = run(&[WHO, "banana"]);
     assert_eq!(state.expect("still going").step, Step::Need);
-    assert!(hint_text(&reply).contains("number from 1 to 4"), "{reply:?}");
+    assert!(
+        hint_text(&reply).contains("number from 1 to 4"),
+        "{reply:?}"
+    );
 }
 
 #[track_caller]

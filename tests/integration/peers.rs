@@ -87,7 +87,7 @@ async fn seed_peers(fake: &FakeDiscord) {
     }
 }
 
-fn mentioned(text: &str, user: u64) -> bool {
+pub(crate) fn mentioned(text: &str, user: u64) -> bool {
     text.contains(&format!("<@{user}>"))
 }
 

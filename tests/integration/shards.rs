@@ -9,7 +9,9 @@ use coffee_coach::store::{GuildSettings, Store, TipState};
 use serde_json::{json, Value};
 
 use crate::bot::MEMBER;
+use crate::community::dm;
 use crate::fake::{option_string, subcommand, FakeDiscord, WAIT};
+use crate::peers::mentioned;
 use crate::support::{bot_command, Spawned};
 use crate::testdb::TestDb;
 
@@ -71,21 +73,10 @@ async fn set_profile_on(fake: &FakeDiscord, shard: u32, user: u64, role: &str) -
     slash_on(fake, shard, "profile", options, user).await
 }
 
-/// The nth bot message (0-based) in the member's DM channel, after sending `text` there.
-async fn dm(fake: &FakeDiscord, user: u64, text: &str, nth: usize) -> String {
-    fake.send_message_create(fake.dm_message(user, text)).await;
-    let channel = fake.dm_channel_id(user);
-    let sent = fake
-        .wait_for_nth("POST", &format!("/channels/{channel}/messages"), nth, WAIT)
-        .await;
-    sent.body["content"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string()
-}
-
-fn mentions(text: &str, user: u64) -> bool {
-    text.contains(&format!("<@{user}>"))
+/// The text of the nth bot message (0-based) in the member's DM channel, after sending `text`.
+async fn dm_text(fake: &FakeDiscord, user: u64, text: &str, nth: usize) -> String {
+    let sent = dm(fake, user, text, nth).await;
+    sent["content"].as_str().unwrap_or_default().to_string()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -139,14 +130,14 @@ async fn issue_12_two_processes_on_two_shards_share_one_postgres() {
         )]);
         let (saved, coached) = tokio::join!(
             slash_on(&fake, 1, "setup", setup, OWNER),
-            dm(&fake, MEMBER, "coach", 0)
+            dm_text(&fake, MEMBER, "coach", 0)
         );
         assert!(
             saved.starts_with("Saved") && saved.contains("`!coffee`"),
             "{saved}"
         );
         assert!(coached.contains("Who do you want to reach"), "{coached}");
-        let next = dm(&fake, MEMBER, "a nurse who moved into product", 1).await;
+        let next = dm_text(&fake, MEMBER, "a nurse who moved into product", 1).await;
         assert!(next.contains("What do you really need"), "{next}");
         assert!(store.coaching(MEMBER).await.expect("read").is_some());
 
@@ -165,14 +156,14 @@ async fn issue_12_two_processes_on_two_shards_share_one_postgres() {
 
         // Shard 0's process loads the server's peers (a rebalance moved the server to it)...
         let first = peers_on(&fake, 0, MEMBER + 1).await;
-        assert!(mentions(&first, early), "{first}");
+        assert!(mentioned(&first, early), "{first}");
         // ...a profile saved through shard 1's process reaches shard 0's cache within a second.
         let fresh = MEMBER + 51;
         let saved = set_profile_on(&fake, 1, fresh, "product researcher").await;
         assert!(saved.starts_with("Saved"), "{saved}");
         tokio::time::sleep(Duration::from_millis(1000)).await;
         let second = peers_on(&fake, 0, MEMBER + 2).await;
-        assert!(mentions(&second, fresh), "{second}");
+        assert!(mentioned(&second, fresh), "{second}");
 
         // The cap (1 a week) holds with both processes suggesting the same new peer at once.
         let contested = MEMBER + 52;
@@ -180,7 +171,7 @@ async fn issue_12_two_processes_on_two_shards_share_one_postgres() {
         assert!(saved.starts_with("Saved"), "{saved}");
         tokio::time::sleep(Duration::from_millis(1000)).await;
         let answers = peers_at_once(&fake, [(0, 10), (1, 11), (0, 12), (1, 13)]).await;
-        let shown = answers.iter().filter(|a| mentions(a, contested)).count();
+        let shown = answers.iter().filter(|a| mentioned(a, contested)).count();
         assert_eq!(shown, 1, "shown once across both processes: {answers:#?}");
 
         // SIGKILL of shard 1's process loses nothing it acknowledged...
@@ -195,10 +186,10 @@ async fn issue_12_two_processes_on_two_shards_share_one_postgres() {
             .expect("read")
             .is_some());
         // ...and shard 0's process keeps serving DMs and its servers.
-        let next = dm(&fake, MEMBER, "2", 2).await;
+        let next = dm_text(&fake, MEMBER, "2", 2).await;
         assert!(next.contains("Step 3"), "{next}");
         let third = peers_on(&fake, 0, MEMBER + 3).await;
-        assert!(mentions(&third, kept), "{third}");
+        assert!(mentioned(&third, kept), "{third}");
     })
     .await
     .expect("in time");
