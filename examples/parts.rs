@@ -25,16 +25,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let engine = Engine::from_files(&default_config()?)?;
     let recipient = Some("author of a career-change book");
     let review = engine.review(DRAFT, recipient);
-    if std::env::var_os("PHRASING_ONLY").is_some() {
-        time("phrasing alone", 200_000, || {
-            black_box(
-                engine
-                    .rewriter
-                    .rewrite(DRAFT, recipient, &review.checks, &engine.checks),
-            );
-        });
-        return Ok(());
-    }
     time("review (judge + phrasing)", 20_000, || {
         black_box(engine.review(black_box(DRAFT), recipient));
     });

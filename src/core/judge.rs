@@ -158,8 +158,7 @@ impl<'a> Scan<'a> {
     }
 
     fn judge(&self, check: &Check) -> Finding {
-        let mitigated = self.any_draft(&check.mitigations);
-        let fired = check.rules.iter().find(|r| self.fires(r));
+        let mut fired = self.fired(check).peekable();
         let finding = |status, reason: &str, evidence, hint, rule: Option<&str>| Finding {
             id: check.id.clone(),
             title: check.title.clone(),
@@ -169,11 +168,11 @@ impl<'a> Scan<'a> {
             hint,
             rule: rule.map(str::to_string),
         };
-        match fired {
-            Some(rule) if !mitigated => {
+        match fired.peek().copied() {
+            Some(rule) => {
                 // The first rule that fired gives the reason; every rule that fired adds evidence.
                 let mut evidence = Vec::new();
-                for r in self.fired(check) {
+                for r in fired {
                     evidence.extend(self.spans(&r.draft, Source::Draft));
                     evidence.extend(self.spans(&r.with, Source::Draft));
                     evidence.extend(self.spans(&r.recipient, Source::Recipient));
@@ -192,9 +191,9 @@ impl<'a> Scan<'a> {
                     Some(&rule.name),
                 )
             }
-            fired => {
-                let judged = fired.is_some()
-                    || mitigated
+            None => {
+                // A mitigation (which silences every rule) judges the request as passing.
+                let judged = self.any_draft(&check.mitigations)
                     || self.any_draft(&check.passes_draft)
                     || self.any_recipient(&check.passes_recipient)
                     || check.silent == Silent::Pass;

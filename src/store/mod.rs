@@ -217,11 +217,6 @@ impl Store {
         self.backend
     }
 
-    /// Opens the database file at `path` (created if missing), as [`Store::open`] does.
-    pub async fn open_file(path: &Path) -> Result<Store, StoreError> {
-        Store::open(&format!("sqlite://{}", path.display())).await
-    }
-
     /// A fresh, private in-memory database with the schema applied, for tests.
     pub async fn open_in_memory() -> Result<Store, StoreError> {
         Store::open("sqlite::memory:").await
