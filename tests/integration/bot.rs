@@ -845,19 +845,17 @@ e2e!(
                 FakeDiscord::COFFEE_CHANNEL_ID,
             );
             let id = fake.send_interaction(interaction).await;
+            // How soon the reply is sent again is fixed in `reply::retry_delay` (well within
+            // Discord's 3 s); a wall-clock bound here would fail on a loaded CI machine.
             let path = format!("/interactions/{id}/");
-            let deadline = std::time::Instant::now() + Duration::from_secs(3);
-            let mut calls = fake.requests_to(&path).await;
-            while calls.len() < 2 && std::time::Instant::now() < deadline {
-                tokio::time::sleep(Duration::from_millis(50)).await;
-                calls = fake.requests_to(&path).await;
-            }
+            let again = fake.wait_for_nth("POST", &path, 1, crate::fake::WAIT).await;
+            let calls = fake.requests_to(&path).await;
             assert_eq!(
                 calls.len(),
                 2,
-                "{status}: refused once, sent again within 3 s"
+                "{status}: refused once, then sent again once"
             );
-            let body = &calls[1].body;
+            let body = &again.body;
             assert!(
                 body["data"]["embeds"][0]["description"]
                     .as_str()
@@ -873,8 +871,15 @@ e2e!(
             MEMBER,
             FakeDiscord::COFFEE_CHANNEL_ID,
         );
-        fake.send_interaction(interaction).await;
-        tokio::time::sleep(Duration::from_millis(800)).await;
+        let id = fake.send_interaction(interaction).await;
+        // Refused, refused again, then the friendly error refused too: three attempts.
+        fake.wait_for_nth(
+            "POST",
+            &format!("/interactions/{id}/"),
+            2,
+            crate::fake::WAIT,
+        )
+        .await;
         fake.clear_failures();
         let cb = slash(
             &fake,

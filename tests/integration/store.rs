@@ -619,11 +619,11 @@ async fn changes_reach_every_listener_on_postgres(db: TestDb) {
     );
 }
 
-/// The next change on the stream, within a second.
+/// The next change on the stream (it arrives in milliseconds; 5 s leaves room for a loaded CI).
 async fn next(changes: &mut coffee_coach::store::Changes) -> coffee_coach::store::Change {
-    tokio::time::timeout(std::time::Duration::from_secs(1), changes.next())
+    tokio::time::timeout(std::time::Duration::from_secs(5), changes.next())
         .await
-        .expect("a change within a second")
+        .expect("a change within 5 s")
         .expect("the stream")
 }
 
