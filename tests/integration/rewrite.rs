@@ -206,6 +206,35 @@ fn pick_your_brain_becomes_one_question_in_the_same_sentence() {
 }
 
 #[test]
+fn a_one_line_draft_opening_with_hi_is_a_sentence_and_a_question_keeps_its_question_mark() {
+    // "hi can I pick your brain" is no greeting line: it is the whole request.
+    let r = review("hi can I pick your brain", None);
+    let p = &r.rewrite;
+    assert!(!p.to_lowercase().contains("pick your brain"), "{p}");
+    assert!(
+        p.starts_with("hi can I ask you [one specific question]? "),
+        "{p}"
+    );
+    // The mark added before the offer follows the sentence: a question gets `?`.
+    let r = review("can I pick your brain", None);
+    assert!(
+        r.rewrite
+            .starts_with("can I ask you [one specific question]? "),
+        "{}",
+        r.rewrite
+    );
+    let r = review(
+        "Hi Dr. Levi\nCould I pick your brain about your memoir",
+        None,
+    );
+    assert!(
+        r.rewrite.starts_with("Hi Dr. Levi\nCould I ask you"),
+        "{}",
+        r.rewrite
+    );
+}
+
+#[test]
 fn the_offer_is_built_from_the_senders_experience_and_follows_it() {
     let draft = "Hi Priya, I taught middle-school science for nine years and I'm now moving into instructional design. Would you have 20 minutes for a call next week?";
     let r = review(draft, None);

@@ -90,7 +90,10 @@ impl Reader {
         };
         Reader {
             greeting: re(
-                r"^(?i:hi|hey|hello|dear|good (?:morning|afternoon|evening)|greetings)\b[^\n.!?]{0,40}?(?:[,!:]|$)",
+                // A greeting ends in a comma, a colon or "!", or is a line of its own of at most
+                // three more words ("Hi Dr. Tamar Levi"): "hi can I pick your brain" is a
+                // sentence, not a greeting.
+                r"^(?i:hi|hey|hello|dear|good (?:morning|afternoon|evening)|greetings)\b(?:[^\n.!?]{0,40}?[,!:]|(?:[ \t]+[^\s,!?]+){0,3}[ \t]*$)",
             ),
             subject: re(r"^(?i:subject|re|title)\s*:"),
             sign_off: re(

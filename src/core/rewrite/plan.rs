@@ -157,7 +157,7 @@ impl Plan<'_> {
                 // "Coffee sometime" gets its full stop before the next sentence.
                 if let Some(last) = pieces.last_mut() {
                     if !last.ends_with(['.', '!', '?', '…', ':', ')', '"', '\'']) {
-                        last.push('.');
+                        last.push(full_stop(last));
                     }
                 }
             }
@@ -260,5 +260,32 @@ fn lower_first(text: &str) -> String {
     match chars.next() {
         Some(first) => first.to_lowercase().chain(chars).collect(),
         None => String::new(),
+    }
+}
+
+/// The mark that ends `sentence` when it has none: `?` for a question ("can I ask you ...",
+/// "hi, could you ..."), else `.` ("would really appreciate it", a `[slot]`).
+fn full_stop(sentence: &str) -> char {
+    const LEAD_INS: [&str; 8] = ["hi", "hey", "hello", "so", "and", "but", "also", "ok"];
+    const OPENERS: [&str; 20] = [
+        "can", "could", "would", "will", "may", "might", "do", "does", "did", "is", "are",
+        "should", "shall", "what", "how", "why", "when", "where", "who", "which",
+    ];
+    const SUBJECTS: [&str; 10] = [
+        "i", "you", "we", "they", "it", "there", "this", "that", "someone", "anyone",
+    ];
+    if sentence.trim_start().starts_with('[') {
+        return '.';
+    }
+    let mut words = sentence
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .skip_while(|w| LEAD_INS.iter().any(|l| l.eq_ignore_ascii_case(w)));
+    let is = |list: &[&str], word: Option<&str>| {
+        word.is_some_and(|w| list.iter().any(|l| l.eq_ignore_ascii_case(w)))
+    };
+    match is(&OPENERS, words.next()) && is(&SUBJECTS, words.next()) {
+        true => '?',
+        false => '.',
     }
 }
