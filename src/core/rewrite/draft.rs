@@ -133,7 +133,7 @@ impl Reader {
                 r"(?i)^(thanks|thank you|many thanks|best|regards|kind regards|warm|warmly|cheers|sincerely|all the best|have a (great|good|nice|lovely)|looking forward|talk soon|please (say hi|give my|respond|reply|write back|get back to me)|give my best|say hi|hope to hear|i hope (i|this) (wouldn|won|isn|doesn|didn)[\x27’]?t)\b|@|https?://|www\.|\|",
             ),
             easy_out: re(
-                r"(?i)\b(either way|no worries|no pressure|totally understand|completely understand|no problem if not|if not, no|if you[\x27’]re too busy|if now isn[\x27’]t|if you[\x27’]re (busy|swamped)|flexible|work around your|at your convenience|whenever (it )?(suits|works)|fit (around )?your schedule|understand if)\b",
+                r"(?i)\b(either way|no worries|no pressure|totally understand|completely understand|no problem if not|if not, no|if you[\x27’]re too busy|if now isn[\x27’]t|if you[\x27’]re (busy|swamped)|flexible|work around your|at your convenience|whenever (it )?(suits|works)|fit (around )?your schedule|understand if|accommodate your schedule|(know|understand|realize|realise|appreciate) (that )?(you[\x27’]re|you are|your time is) (very |extremely |really )?(busy|valuable|limited|in demand)|if that[\x27’]s more than you can|convenient for you)\b",
             ),
         }
     }

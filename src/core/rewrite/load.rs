@@ -65,7 +65,6 @@ pub(super) struct Asks {
     pub(super) standing: String,
     pub(super) paid: String,
     pub(super) public: String,
-    pub(super) public_ask: String,
 }
 
 /// How the phrasing repairs a failed check: its entry under `[repairs]`.

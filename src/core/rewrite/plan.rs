@@ -100,6 +100,16 @@ impl Plan<'_> {
         }
     }
 
+    /// Whether sentence `i` is on a line that starts as a list item ("- ", "* ", "• ", "3. ").
+    pub(super) fn is_list_item(&self, i: usize) -> bool {
+        let text = self.draft.text;
+        let start = self.draft.sentences[i].span.start;
+        let line = text[text[..start].rfind('\n').map_or(0, |n| n + 1)..].trim_start();
+        let numbered = line.trim_start_matches(|c: char| c.is_ascii_digit());
+        line.starts_with(['-', '*', '•'])
+            || (numbered.len() < line.len() && numbered.starts_with(['.', ')']))
+    }
+
     /// Replaces sentence `i`, keeping its first letter's case when it followed a greeting.
     pub(super) fn replace(&mut self, i: usize, with: &str) {
         let with = &self.spend(with.to_string());
@@ -153,7 +163,8 @@ impl Plan<'_> {
                     });
                 }
             }
-            if !self.after[i].is_empty() {
+            let new_paragraph = self.after[i].first().is_some_and(|p| p.starts_with('\n'));
+            if !self.after[i].is_empty() && !new_paragraph {
                 // "Coffee sometime" gets its full stop before the next sentence.
                 if let Some(last) = pieces.last_mut() {
                     if !last.ends_with(['.', '!', '?', '…', ':', ')', '"', '\'']) {

@@ -95,9 +95,21 @@ impl Rewriter {
             let alternative = plan.spend(alternative);
             plan.after[hit[hit.len() - 1]].push(alternative);
             return;
+        } else if ask == "public" {
+            // The sender's sentence stays; the one question past what is online follows it.
+            let line = plan.spend(fill(&t.asks.public, specifics, None));
+            plan.after[hit[hit.len() - 1]].push(line);
+            return;
         } else if ask == "standing" && other_ask {
             // The draft asks something else too: that stays the one ask.
             for &i in &hit {
+                plan.actions[i] = Action::Remove;
+            }
+        } else if ask == "standing" && !meeting.is_empty() && meeting.len() < hit.len() {
+            // "We're looking for a mentor" stays, saying what it is about; the standing meeting
+            // becomes one call first.
+            plan.replace(meeting[0], &fill(&t.asks.standing, specifics, None));
+            for &i in &meeting[1..] {
                 plan.actions[i] = Action::Remove;
             }
         } else {
@@ -106,8 +118,6 @@ impl Rewriter {
                 "question" => &t.asks.question,
                 "vouch" => &t.asks.vouch,
                 "standing" => &t.asks.standing,
-                "public" if plan.is_last_ask(first) && !other_ask => &t.asks.public_ask,
-                "public" => &t.asks.public,
                 _ => &t.asks.feedback,
             };
             let at = meeting.first().copied().unwrap_or(first);
@@ -210,29 +220,57 @@ impl Rewriter {
         {
             body.pop();
         }
-        let ask = body
-            .iter()
-            .copied()
-            .rfind(|&i| plan.draft.sentences[i].role == Role::Ask);
-        // The offer closes the ask's paragraph, so it never splits the ask from what follows.
-        let ask = ask.map(|i| plan.paragraph_end(i, &body));
-        let about_me = |i: &usize| plan.draft.sentences[*i].role == Role::AboutMe;
-        // After the last thing said about the sender before the ask, else the first after it.
-        let me = body
-            .iter()
-            .copied()
-            .take_while(|&i| Some(i) != ask)
-            .filter(about_me)
-            .last()
-            .or_else(|| body.iter().copied().find(about_me));
-        // An offer built from the sender's experience follows it; a slot to fill follows the ask.
-        let me = me.filter(|_| sp.years.is_some() || sp.role.is_some());
-        match (me, ask, body.last()) {
-            (Some(i), _, _) => plan.after[i].push(offer),
-            (None, Some(i), _) => plan.after[i].push(offer),
-            (None, None, Some(&i)) => plan.after[i].push(offer),
-            _ => {}
+        // The ask: the last question, else the last sentence that asks ("let me know if I can
+        // send anything else!" comes after the question it follows up).
+        let asks = || {
+            body.iter()
+                .copied()
+                .filter(|&i| plan.draft.sentences[i].role == Role::Ask)
+        };
+        let question = |i: &usize| match &plan.actions[*i] {
+            Action::Replace(with) => with.trim_end().ends_with('?'),
+            _ => plan.sentence(*i).trim_end().ends_with('?'),
+        };
+        let ask = asks().filter(question).last().or_else(|| asks().last());
+        // An offer built from the sender's experience follows the sentence that tells of it
+        // ("I taught for nine years."), else the last thing said about the sender before the
+        // ask; a sentence to finish ("In return, ...") follows the ask itself.
+        let built_from = sp.years.as_deref().or(sp.role.as_deref());
+        let me = built_from.and_then(|words| {
+            let words = words.to_lowercase();
+            let tells = |i: &usize| plan.sentence(*i).to_lowercase().contains(&words);
+            let about_me = |i: &usize| plan.draft.sentences[*i].role == Role::AboutMe;
+            body.iter()
+                .copied()
+                .find(tells)
+                .or_else(|| {
+                    body.iter()
+                        .copied()
+                        .take_while(|&i| Some(i) != ask)
+                        .filter(about_me)
+                        .last()
+                })
+                .or_else(|| body.iter().copied().find(about_me))
+        });
+        let Some(mut at) = me.or(ask).or(body.last().copied()) else {
+            return;
+        };
+        // "I've been a counselor for 18 years… I've been writing forever.": a trailing-off
+        // sentence goes on into the next one, so the offer waits for its end.
+        while plan.sentence(at).trim_end().ends_with(['…', ',', ';'])
+            || plan.sentence(at).trim_end().ends_with("...")
+        {
+            match body.iter().find(|&&j| j > at) {
+                Some(&next) => at = next,
+                None => break,
+            }
         }
+        // After a list item the offer starts a paragraph of its own instead of joining the item.
+        let offer = match plan.is_list_item(at) {
+            true => format!("\n\n{offer}"),
+            false => offer,
+        };
+        plan.after[at].push(offer);
     }
 
     /// An easy out after the last ask for time, when the draft has none.
