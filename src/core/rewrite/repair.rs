@@ -231,7 +231,7 @@ impl Rewriter {
             Action::Replace(with) => with.trim_end().ends_with('?'),
             _ => plan.sentence(*i).trim_end().ends_with('?'),
         };
-        let ask = asks().filter(question).last().or_else(|| asks().last());
+        let ask = asks().rfind(question).or_else(|| asks().next_back());
         // An offer built from the sender's experience follows the sentence that tells of it
         // ("I taught for nine years."), else the last thing said about the sender before the
         // ask; a sentence to finish ("In return, ...") follows the ask itself.
