@@ -330,3 +330,66 @@ fn a_draft_in_another_language_is_not_judged_and_gets_no_phrasing() {
     assert!(r.checks.iter().all(|f| f.status == Status::NotJudged));
     assert!(r.rewrite.is_empty());
 }
+
+#[test]
+fn a_question_for_what_is_public_keeps_the_senders_sentence_and_asks_past_it() {
+    let draft = "Hi Noa,\n\nI'm a junior analyst. I'd love to learn more about your career path and how you got into venture. Could we talk for 15 minutes next week?\n\nThanks,\nDan";
+    let r = review(draft, None);
+    assert_eq!(
+        r.finding("not-searchable").map(|f| f.status),
+        Some(Status::Failed)
+    );
+    let p = &r.rewrite;
+    assert!(
+        p.contains("I'd love to learn more about your career path and how you got into venture. The one thing I couldn't find online is [what I'd most like to know]."),
+        "{p}"
+    );
+    assert!(p.ends_with("\n\nThanks,\nDan"), "{p}");
+}
+
+#[test]
+fn the_offer_follows_the_sentence_that_names_the_role_and_does_not_name_it_again() {
+    let draft = "Hi Ana, my name is Tom. I'm a school nurse in Leeds and I'm moving into health tech. Would you have time for a coffee next week?";
+    let p = review(draft, None).rewrite;
+    assert!(
+        p.contains("I'm a school nurse in Leeds and I'm moving into health tech. I'd be glad to share what I've seen in that role"),
+        "{p}"
+    );
+    assert_eq!(p.matches("school nurse").count(), 1, "{p}");
+}
+
+#[test]
+fn after_a_numbered_list_the_offer_is_a_paragraph_of_its_own() {
+    let draft = "Hi Sam, I'm applying for the data role at Acme and see you recruit there.\n\nWould you mind answering three questions?\n\n1. Is the take-home timed?\n2. Who runs the panel?\n3. How long until a reply?\n\nThanks!";
+    let p = review(draft, None).rewrite;
+    assert!(p.contains("3. How long until a reply?\n\n"), "{p}");
+    assert!(
+        !p.contains("reply? In return") && !p.contains("reply?. "),
+        "{p}"
+    );
+}
+
+#[test]
+fn a_letter_asked_of_a_stranger_gets_a_smaller_yes_that_fits_a_letter() {
+    let draft =
+        "Dear Dr. Hale, would you write me a recommendation letter for the fellowship by Friday?";
+    let p = review(draft, None).rewrite;
+    assert!(
+        p.contains("If that's more than you can do, a pointer to someone who knows my work well would already help a lot."),
+        "{p}"
+    );
+    assert!(!p.contains("[the role or team]"), "{p}");
+}
+
+#[test]
+fn offering_to_pay_is_something_in_it_for_them() {
+    let draft = "Hi Jen, I loved your proposal class. Could I hire you to review my book proposal in March?";
+    let r = review(draft, None);
+    assert_eq!(
+        r.finding("reason-for-them").map(|f| f.status),
+        Some(Status::Passed),
+        "{:?}",
+        r.finding("reason-for-them")
+    );
+    assert!(!r.rewrite.contains("In return"), "{}", r.rewrite);
+}

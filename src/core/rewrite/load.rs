@@ -62,9 +62,11 @@ pub(super) struct Asks {
     pub(super) question: String,
     pub(super) feedback: String,
     pub(super) vouch: String,
+    pub(super) vouch_letter: String,
     pub(super) standing: String,
     pub(super) paid: String,
     pub(super) public: String,
+    pub(super) public_plain: String,
 }
 
 /// How the phrasing repairs a failed check: its entry under `[repairs]`.

@@ -91,13 +91,35 @@ impl Rewriter {
             return;
         } else if ask == "vouch" {
             // The big ask stays the member's; a smaller one is offered right after it.
-            let alternative = fill(&t.asks.vouch, specifics, None);
+            let letter = f.evidence.iter().any(|e| {
+                let quoted = e.text.to_lowercase();
+                [
+                    "letter",
+                    "reference",
+                    "recommend",
+                    "endors",
+                    "testimonial",
+                    "blurb",
+                ]
+                .iter()
+                .any(|w| quoted.contains(w))
+            });
+            let template = if letter {
+                &t.asks.vouch_letter
+            } else {
+                &t.asks.vouch
+            };
+            let alternative = fill(template, specifics, None);
             let alternative = plan.spend(alternative);
             plan.after[hit[hit.len() - 1]].push(alternative);
             return;
         } else if ask == "public" {
             // The sender's sentence stays; the one question past what is online follows it.
-            let line = plan.spend(fill(&t.asks.public, specifics, None));
+            // With no placeholder left, a line without one: a bare hint would go out as words.
+            let line = match plan.slots {
+                0 => t.asks.public_plain.clone(),
+                _ => plan.spend(fill(&t.asks.public, specifics, None)),
+            };
             plan.after[hit[hit.len() - 1]].push(line);
             return;
         } else if ask == "standing" && other_ask {
@@ -232,6 +254,20 @@ impl Rewriter {
             _ => plan.sentence(*i).trim_end().ends_with('?'),
         };
         let ask = asks().rfind(question).or_else(|| asks().next_back());
+        // The offer closes the ask's paragraph ("Could we talk? I'm asking because ..."), before
+        // its thanks.
+        let ask = ask.map(|i| {
+            let mut end = plan.paragraph_end(i, &body);
+            while end > i && self.reader.is_closing(plan.sentence(end)) {
+                end = body
+                    .iter()
+                    .copied()
+                    .filter(|&j| j < end)
+                    .last()
+                    .unwrap_or(i);
+            }
+            end
+        });
         // An offer built from the sender's experience follows the sentence that tells of it
         // ("I taught for nine years."), else the last thing said about the sender before the
         // ask; a sentence to finish ("In return, ...") follows the ask itself.
