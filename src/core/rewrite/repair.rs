@@ -259,12 +259,7 @@ impl Rewriter {
         let ask = ask.map(|i| {
             let mut end = plan.paragraph_end(i, &body);
             while end > i && self.reader.is_closing(plan.sentence(end)) {
-                end = body
-                    .iter()
-                    .copied()
-                    .filter(|&j| j < end)
-                    .last()
-                    .unwrap_or(i);
+                end = body.iter().copied().rfind(|&j| j < end).unwrap_or(i);
             }
             end
         });
