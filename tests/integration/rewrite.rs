@@ -352,7 +352,7 @@ fn the_offer_follows_the_sentence_that_names_the_role_and_does_not_name_it_again
     let draft = "Hi Ana, my name is Tom. I'm a school nurse in Leeds and I'm moving into health tech. Would you have time for a coffee next week?";
     let p = review(draft, None).rewrite;
     assert!(
-        p.contains("I'm a school nurse in Leeds and I'm moving into health tech. I'd be glad to share what I've seen in that role"),
+        p.contains("I'm a school nurse in Leeds and I'm moving into health tech. I'd be glad to share what I've seen in my own work"),
         "{p}"
     );
     assert_eq!(p.matches("school nurse").count(), 1, "{p}");
