@@ -72,6 +72,7 @@ pub fn json(review: &Review) -> serde_json::Value {
         "checks": review.checks,
         "rewrite": review.rewrite,
         "rewrite_note": review.rewrite_note,
+        "left_to_member": review.left_to_member,
         "metrics": review.metrics,
         "empty": review.empty,
         "language": review.language,

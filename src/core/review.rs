@@ -43,6 +43,10 @@ pub struct Review {
     /// for nothing yet).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rewrite_note: Option<String>,
+    /// The failed checks the phrasing leaves for the member to repair, because only they know
+    /// the words (what is in it for the reader, after an ask for time or one answer).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub left_to_member: Vec<String>,
     /// Plain numbers about the draft.
     pub metrics: Metrics,
     /// True when the draft was empty or only whitespace: nothing was judged.
@@ -114,6 +118,7 @@ fn unjudged(
             .collect(),
         rewrite: String::new(),
         rewrite_note: None,
+        left_to_member: Vec::new(),
         metrics: Metrics::default(),
         empty,
         language,
@@ -143,6 +148,7 @@ pub fn review(
         checks: findings,
         rewrite: phrasing.text,
         rewrite_note: phrasing.note,
+        left_to_member: phrasing.left,
         metrics,
         empty: false,
         language: None,

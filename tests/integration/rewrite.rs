@@ -81,7 +81,12 @@ fn the_phrasing_of_every_labelled_draft_keeps_the_draft_and_re_reviews_clean() {
         failing += 1;
         // It re-reviews clean on everything the text decides, and is stable.
         let again = review(phrasing, d.recipient.as_deref());
+        // What is in it for them, after an ask for time, is left for the member to add.
         for f in again.failed() {
+            if r.left_to_member.contains(&f.id) {
+                assert_eq!(f.id, "reason-for-them", "{}: only the offer is left", d.id);
+                continue;
+            }
             if f.evidence.iter().any(|e| e.source == Source::Draft) {
                 wrong.push(format!(
                     "{} {} still fails: {:?}\n{phrasing}",
@@ -341,7 +346,7 @@ fn a_question_for_what_is_public_keeps_the_senders_sentence_and_asks_past_it() {
     );
     let p = &r.rewrite;
     assert!(
-        p.contains("I'd love to learn more about your career path and how you got into venture. The one thing I couldn't find online is [what I'd most like to know]."),
+        p.contains("I'd love to learn more about your career path and how you got into venture. The one thing I couldn't find online is [the part I still can't work out]."),
         "{p}"
     );
     assert!(p.ends_with("\n\nThanks,\nDan"), "{p}");

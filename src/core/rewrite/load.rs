@@ -53,6 +53,13 @@ pub(super) struct Offer {
     #[serde(default)]
     pub(super) project: Option<String>,
     pub(super) placeholder: String,
+    /// The rules of the offer's check after which the placeholder is added (asks for work, a
+    /// referral, advice: a trade is missing); after the others (asks for time or one answer)
+    /// the offer is left to the member, with the note `yours`.
+    #[serde(default)]
+    pub(super) placeholder_after: Vec<String>,
+    /// The note when the offer is left to the member.
+    pub(super) yours: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -168,7 +175,8 @@ impl Rewriter {
 
 impl RewriteFile<'_> {
     /// The rewriter, once every check id and rule name the file names (`[repairs]`,
-    /// `[[edits]] check`, `[rule_asks]`) is found among `names`; else every problem of the file.
+    /// `[[edits]] check`, `[rule_asks]`, `offer.placeholder_after`) is found among `names`;
+    /// else every problem of the file.
     pub fn check(mut self, names: &CheckNames) -> Result<Rewriter, Problems> {
         let Some(rewriter) = self.rewriter else {
             return Err(Problems(self.found.into_vec()));
@@ -177,6 +185,11 @@ impl RewriteFile<'_> {
         for rule in templates.rule_asks.keys() {
             if let Some(why) = names.unknown_rule(rule) {
                 self.found.at(format!("rule_asks.{rule}"), why);
+            }
+        }
+        for (i, rule) in templates.offer.placeholder_after.iter().enumerate() {
+            if let Some(why) = names.unknown_rule(rule) {
+                self.found.at(format!("offer.placeholder_after[{i}]"), why);
             }
         }
         for id in templates.repairs.keys() {

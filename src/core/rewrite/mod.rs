@@ -8,7 +8,9 @@
 //! introduction becomes the request for the introduction; free professional advice becomes a
 //! paid booking), and a request with nothing in it for the reader gets an offer: built from
 //! what the sender says about themselves and placed right after it, or else a slot for the
-//! member to fill, closing the ask's paragraph. Which of these repairs a failed check gets is
+//! member to fill, closing the ask's paragraph, when the ask is for work, a referral or advice
+//! (`offer.placeholder_after`); after an ask for time or one answer the offer is left to the
+//! member, and [`Phrasing::note`] says so. Which of these repairs a failed check gets is
 //! its entry under `[repairs]` of `config/rewrite.toml`. A draft that fails nothing is
 //! returned as it is, with a [`Phrasing::note`] saying so. The phrasing is reviewed once more;
 //! what still fails gets one more round of the same edits, so the phrasing of the phrasing is
@@ -41,8 +43,13 @@ pub const MAX_PLACEHOLDERS: usize = 2;
 pub struct Phrasing {
     /// The edited draft (the draft itself when it needed no change).
     pub text: String,
-    /// A line for the member: the draft reads well, or it asks for nothing yet.
+    /// A line for the member: the draft reads well, it asks for nothing yet, or what is in it
+    /// for the reader is left for them to add.
     pub note: Option<String>,
+    /// The failed checks left for the member to repair (see [`Review::left_to_member`]).
+    ///
+    /// [`Review::left_to_member`]: crate::core::Review::left_to_member
+    pub left: Vec<String>,
 }
 
 impl Rewriter {
@@ -64,12 +71,19 @@ impl Rewriter {
             return Phrasing::default();
         }
         let offset = draft.len() - draft.trim_start().len();
+        let specifics = self.reader.specifics(text);
+        let left = |f: &Finding| self.offer_left_to_member(f, &specifics);
         let repairable = |fs: &[Finding]| -> Vec<Finding> {
             fs.iter()
-                .filter(|f| f.status == Status::Failed && !recipient_only(f))
+                .filter(|f| f.status == Status::Failed && !recipient_only(f) && !left(f))
                 .cloned()
                 .collect()
         };
+        let left: Vec<String> = findings
+            .iter()
+            .filter(|f| f.status == Status::Failed && !recipient_only(f) && left(f))
+            .map(|f| f.id.clone())
+            .collect();
         let mut failed = repairable(findings);
         for f in &mut failed {
             for e in &mut f.evidence {
@@ -81,7 +95,9 @@ impl Rewriter {
         }
         if failed.is_empty() {
             let t = &self.templates;
-            let note = if findings.iter().any(|f| f.status == Status::Failed) {
+            let note = if !left.is_empty() {
+                &t.offer.yours
+            } else if findings.iter().any(|f| f.status == Status::Failed) {
                 &t.recipient_only
             } else if self
                 .reader
@@ -97,9 +113,9 @@ impl Rewriter {
             return Phrasing {
                 text: text.to_string(),
                 note: Some(note.clone()),
+                left,
             };
         }
-        let specifics = self.reader.specifics(text);
         let mut out = self.edit(text, &failed, &specifics, 0);
         // More rounds, rarely needed, for what the first edits did not settle.
         for _ in 0..2 {
@@ -117,7 +133,24 @@ impl Rewriter {
         Phrasing {
             text: out,
             note: None,
+            left,
         }
+    }
+
+    /// Whether the offer a failure of `f` calls for is left to the member: nothing in the
+    /// draft to build it from, and the ask is for time or one answer (not one of the rules of
+    /// `offer.placeholder_after`, after which a placeholder is added).
+    fn offer_left_to_member(&self, f: &Finding, sp: &Specifics) -> bool {
+        let offer = &self.templates.offer;
+        let built = sp.years.is_some()
+            || sp.role.is_some()
+            || (sp.project.is_some() && offer.project.is_some());
+        !built
+            && self.repair_of(f) == Some(Repair::Offer)
+            && !f
+                .rule
+                .as_deref()
+                .is_some_and(|r| offer.placeholder_after.iter().any(|p| p == r))
     }
 
     /// One round of edits of `text` for its failed findings; `used` placeholders were added

@@ -111,7 +111,16 @@ impl Rewriter {
             };
             let alternative = fill(template, specifics, None);
             let alternative = plan.spend(alternative);
-            plan.after[hit[hit.len() - 1]].push(alternative);
+            // After the ask it is the alternative to: "I'm looking for an internship. ...
+            // Would you introduce me?" gets it after the question, not before.
+            let last = hit[hit.len() - 1];
+            let at = (last..plan.actions.len())
+                .find(|&i| {
+                    let s = &plan.draft.sentences[i];
+                    !s.frame && s.role == Role::Ask && plan.actions[i] != Action::Remove
+                })
+                .unwrap_or(last);
+            plan.after[at].push(alternative);
             return;
         } else if ask == "public" {
             // The sender's sentence stays; the one question past what is online follows it.
