@@ -375,12 +375,12 @@ fn after_a_numbered_list_the_offer_is_a_paragraph_of_its_own() {
 }
 
 #[test]
-fn a_letter_asked_of_a_stranger_gets_a_smaller_yes_that_fits_a_letter() {
+fn a_letter_asked_of_a_stranger_keeps_the_ask_and_gets_an_easy_out_not_a_misfit_alternative() {
     let draft =
         "Dear Dr. Hale, would you write me a recommendation letter for the fellowship by Friday?";
     let p = review(draft, None).rewrite;
     assert!(
-        p.contains("If that's more than you can do, a pointer to someone who knows my work well would already help a lot."),
+        p.contains("by Friday? If that's more than you can do, no worries at all; I'd understand."),
         "{p}"
     );
     assert!(!p.contains("[the role or team]"), "{p}");
@@ -397,4 +397,20 @@ fn offering_to_pay_is_something_in_it_for_them() {
         r.finding("reason-for-them")
     );
     assert!(!r.rewrite.contains("In return"), "{}", r.rewrite);
+}
+
+#[test]
+fn a_standing_mentorship_stays_the_members_ask_with_one_call_first_after_it() {
+    let draft = "Hi Mira, I'm a junior illustrator. Would you mentor me as a writer, meeting once a week for 30 minutes?\n\nThanks,\nJo";
+    let r = review(draft, None);
+    assert_eq!(
+        r.finding("right-size-ask").and_then(|f| f.rule.as_deref()),
+        Some("standing-mentorship")
+    );
+    let p = &r.rewrite;
+    assert!(
+        p.contains("Would you mentor me as a writer, meeting once a week for 30 minutes? If that's a lot to start with, one 20-minute call first"),
+        "{p}"
+    );
+    assert!(p.ends_with("\n\nThanks,\nJo"), "{p}");
 }

@@ -89,8 +89,8 @@ impl Rewriter {
                 plan.actions[i] = Action::Remove;
             }
             return;
-        } else if ask == "vouch" {
-            // The big ask stays the member's; a smaller one is offered right after it.
+        } else if ask == "vouch" || ask == "standing" {
+            // The big ask stays the member's; a smaller yes is offered right after it.
             let letter = f.evidence.iter().any(|e| {
                 let quoted = e.text.to_lowercase();
                 [
@@ -104,13 +104,12 @@ impl Rewriter {
                 .iter()
                 .any(|w| quoted.contains(w))
             });
-            let template = if letter {
-                &t.asks.vouch_letter
-            } else {
-                &t.asks.vouch
+            let template = match ask {
+                "standing" => &t.asks.standing,
+                _ if letter => &t.asks.vouch_letter,
+                _ => &t.asks.vouch,
             };
-            let alternative = fill(template, specifics, None);
-            let alternative = plan.spend(alternative);
+            let alternative = plan.spend(fill(template, specifics, None));
             // After the ask it is the alternative to: "I'm looking for an internship. ...
             // Would you introduce me?" gets it after the question, not before.
             let last = hit[hit.len() - 1];
@@ -129,26 +128,27 @@ impl Rewriter {
                 0 => t.asks.public_plain.clone(),
                 _ => plan.spend(fill(&t.asks.public, specifics, None)),
             };
-            plan.after[hit[hit.len() - 1]].push(line);
+            // After what goes on from the sentence in its paragraph ("I'm asking because ..."),
+            // but before the next ask or the thanks.
+            let body: Vec<usize> = (0..plan.actions.len())
+                .filter(|&i| !plan.draft.sentences[i].frame && plan.actions[i] != Action::Remove)
+                .collect();
+            let last = hit[hit.len() - 1];
+            let end = plan.paragraph_end(last, &body);
+            let mut at = last;
+            for j in body.iter().copied().filter(|&j| j > last && j <= end) {
+                let s = plan.sentence(j);
+                if plan.draft.sentences[j].role == Role::Ask || self.reader.is_closing(s) {
+                    break;
+                }
+                at = j;
+            }
+            plan.after[at].push(line);
             return;
-        } else if ask == "standing" && other_ask {
-            // The draft asks something else too: that stays the one ask.
-            for &i in &hit {
-                plan.actions[i] = Action::Remove;
-            }
-        } else if ask == "standing" && !meeting.is_empty() && meeting.len() < hit.len() {
-            // "We're looking for a mentor" stays, saying what it is about; the standing meeting
-            // becomes one call first.
-            plan.replace(meeting[0], &fill(&t.asks.standing, specifics, None));
-            for &i in &meeting[1..] {
-                plan.actions[i] = Action::Remove;
-            }
         } else {
             let template = match ask {
                 "intro" => &t.asks.intro,
                 "question" => &t.asks.question,
-                "vouch" => &t.asks.vouch,
-                "standing" => &t.asks.standing,
                 _ => &t.asks.feedback,
             };
             let at = meeting.first().copied().unwrap_or(first);
