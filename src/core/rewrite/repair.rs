@@ -274,7 +274,7 @@ impl Rewriter {
         });
         // An offer built from the sender's experience follows the sentence that tells of it
         // ("I taught for nine years."), else the last thing said about the sender before the
-        // ask; a sentence to finish ("In return, ...") follows the ask itself.
+        // ask; a sentence to finish ("In return, ...") closes the ask's paragraph.
         let built_from = sp.years.as_deref().or(sp.role.as_deref());
         let me = built_from.and_then(|words| {
             let words = words.to_lowercase();
