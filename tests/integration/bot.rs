@@ -837,17 +837,23 @@ e2e!(
     issue_10_a_refused_reply_is_retried_and_the_bot_keeps_going,
     |fake| {
         for status in [500, 429] {
-            fake.fail_route_times("POST", "/callback", status, 1);
             let interaction = fake.slash_command(
                 "review",
                 json!([option_string("draft", FAILING)]),
                 MEMBER,
                 FakeDiscord::COFFEE_CHANNEL_ID,
             );
+            // Refused for this interaction only: a failure armed for every callback could be
+            // taken by the previous interaction's retry, still in flight when it was armed.
+            let path = format!(
+                "/interactions/{}/",
+                interaction["id"].as_str().unwrap_or("?")
+            );
+            fake.fail_route_times("POST", &path, status, 1);
             let id = fake.send_interaction(interaction).await;
+            assert!(path.contains(&id));
             // How soon the reply is sent again is fixed in `reply::retry_delay` (well within
             // Discord's 3 s); a wall-clock bound here would fail on a loaded CI machine.
-            let path = format!("/interactions/{id}/");
             let again = fake.wait_for_nth("POST", &path, 1, crate::fake::WAIT).await;
             let calls = fake.requests_to(&path).await;
             assert_eq!(
@@ -864,22 +870,20 @@ e2e!(
             );
         }
         // Refused every time: the bot stays up and answers once Discord does.
-        fake.fail_route("POST", "/callback", 500);
         let interaction = fake.slash_command(
             "review",
             json!([option_string("draft", FAILING)]),
             MEMBER,
             FakeDiscord::COFFEE_CHANNEL_ID,
         );
-        let id = fake.send_interaction(interaction).await;
+        let path = format!(
+            "/interactions/{}/",
+            interaction["id"].as_str().unwrap_or("?")
+        );
+        fake.fail_route("POST", &path, 500);
+        fake.send_interaction(interaction).await;
         // Refused, refused again, then the friendly error refused too: three attempts.
-        fake.wait_for_nth(
-            "POST",
-            &format!("/interactions/{id}/"),
-            2,
-            crate::fake::WAIT,
-        )
-        .await;
+        fake.wait_for_nth("POST", &path, 2, crate::fake::WAIT).await;
         fake.clear_failures();
         let cb = slash(
             &fake,
