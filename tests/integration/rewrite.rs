@@ -47,6 +47,17 @@ fn untouched_sentences(draft: &str, evidence: &[(usize, usize)]) -> Vec<String> 
     out
 }
 
+/// The phrasing of `draft` (to no one in particular), once its review fails `check`.
+fn phrasing_when_failing(draft: &str, check: &str) -> String {
+    let r = review(draft, None);
+    assert_eq!(
+        r.finding(check).map(|f| f.status),
+        Some(Status::Failed),
+        "{check}: {draft}"
+    );
+    r.rewrite
+}
+
 fn count_asks(text: &str) -> usize {
     text.matches('?').count()
 }
@@ -192,12 +203,7 @@ fn a_draft_that_asks_nothing_gets_a_note_on_what_to_ask_not_an_easy_out() {
 #[test]
 fn pick_your_brain_becomes_one_question_in_the_same_sentence() {
     let draft = "Hey Sam!\n\nI just moved into UX research from teaching. Could I pick your brain about hiring loops sometime?\n\nCheers,\nJo";
-    let r = review(draft, None);
-    assert_eq!(
-        r.finding("not-free-advice").map(|f| f.status),
-        Some(Status::Failed)
-    );
-    let p = &r.rewrite;
+    let p = &phrasing_when_failing(draft, "not-free-advice");
     assert!(
         p.starts_with("Hey Sam!\n\nI just moved into UX research from teaching."),
         "{p}"
@@ -339,12 +345,7 @@ fn a_draft_in_another_language_is_not_judged_and_gets_no_phrasing() {
 #[test]
 fn a_question_for_what_is_public_keeps_the_senders_sentence_and_asks_past_it() {
     let draft = "Hi Noa,\n\nI'm a junior analyst. I'd love to learn more about your career path and how you got into venture. Could we talk for 15 minutes next week?\n\nThanks,\nDan";
-    let r = review(draft, None);
-    assert_eq!(
-        r.finding("not-searchable").map(|f| f.status),
-        Some(Status::Failed)
-    );
-    let p = &r.rewrite;
+    let p = &phrasing_when_failing(draft, "not-searchable");
     assert!(
         p.contains("I'd love to learn more about your career path and how you got into venture. The one thing I couldn't find online is [the part I still can't work out]."),
         "{p}"

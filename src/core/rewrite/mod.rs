@@ -71,17 +71,25 @@ impl Rewriter {
             return Phrasing::default();
         }
         let offset = draft.len() - draft.trim_start().len();
-        let specifics = self.reader.specifics(text);
-        let left = |f: &Finding| self.offer_left_to_member(f, &specifics);
+        // The sender's specifics are read only when something failed: a clean draft needs none.
+        let specifics = match findings.iter().any(|f| f.status == Status::Failed) {
+            true => self.reader.specifics(text),
+            false => Specifics::default(),
+        };
+        // Failures the wording can change, and of those the offers left to the member.
+        let wording = |f: &&Finding| f.status == Status::Failed && !recipient_only(f);
+        let offer_left = |f: &&Finding| self.offer_left_to_member(f, &specifics);
         let repairable = |fs: &[Finding]| -> Vec<Finding> {
             fs.iter()
-                .filter(|f| f.status == Status::Failed && !recipient_only(f) && !left(f))
+                .filter(wording)
+                .filter(|f| !offer_left(f))
                 .cloned()
                 .collect()
         };
         let left: Vec<String> = findings
             .iter()
-            .filter(|f| f.status == Status::Failed && !recipient_only(f) && left(f))
+            .filter(wording)
+            .filter(offer_left)
             .map(|f| f.id.clone())
             .collect();
         let mut failed = repairable(findings);

@@ -100,6 +100,13 @@ impl Plan<'_> {
         }
     }
 
+    /// The sentences that stay, in order, without the frame (greeting, subject, sign-off).
+    pub(super) fn body(&self) -> Vec<usize> {
+        (0..self.actions.len())
+            .filter(|&i| !self.draft.sentences[i].frame && self.actions[i] != Action::Remove)
+            .collect()
+    }
+
     /// Whether sentence `i` is on a line that starts as a list item ("- ", "* ", "• ", "3. ").
     pub(super) fn is_list_item(&self, i: usize) -> bool {
         let text = self.draft.text;

@@ -130,9 +130,7 @@ impl Rewriter {
             };
             // After what goes on from the sentence in its paragraph ("I'm asking because ..."),
             // but before the next ask or the thanks.
-            let body: Vec<usize> = (0..plan.actions.len())
-                .filter(|&i| !plan.draft.sentences[i].frame && plan.actions[i] != Action::Remove)
-                .collect();
+            let body = plan.body();
             let last = hit[hit.len() - 1];
             let end = plan.paragraph_end(last, &body);
             let mut at = last;
@@ -238,10 +236,7 @@ impl Rewriter {
                 _ => t.placeholder.clone(),
             },
         };
-        let live = |i: usize| !matches!(plan.actions[i], Action::Remove);
-        let mut body: Vec<usize> = (0..plan.actions.len())
-            .filter(|&i| !plan.draft.sentences[i].frame && live(i))
-            .collect();
+        let mut body = plan.body();
         // The closing lines at the end (thanks, regards, contact details, links) are not where
         // an offer goes.
         while body.len() > 1
@@ -326,10 +321,7 @@ impl Rewriter {
                 && self.reader.meeting.is_match(plan.sentence(i))
         });
         if let Some(i) = last_ask {
-            let live: Vec<usize> = (0..plan.actions.len())
-                .filter(|&j| !plan.draft.sentences[j].frame && plan.actions[j] != Action::Remove)
-                .collect();
-            let at = plan.paragraph_end(i, &live);
+            let at = plan.paragraph_end(i, &plan.body());
             plan.after[at].push(self.templates.easy_out.clone());
         }
     }
