@@ -4,9 +4,10 @@
 //! [`Specifics`] are the details the phrasing reuses: what of theirs the sender read, the topic,
 //! who they want an introduction to, their one question, their experience.
 
-use std::ops::Range;
+use std::borrow::Cow;
+use std::ops::{Index, Range};
 
-use regex::Regex;
+use regex::{CaptureLocations, Regex};
 
 /// What a sentence of the body does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,30 +65,26 @@ pub struct Specifics {
 /// The compiled patterns that read a draft's shape.
 #[derive(Debug, Clone)]
 pub struct Reader {
-    greeting: Regex,
-    subject: Regex,
-    sign_off: Regex,
-    ask: Regex,
-    about_me: Regex,
-    content: Regex,
-    topic: Regex,
-    target: Regex,
-    question: Regex,
-    years: Regex,
-    role: Regex,
-    project: Regex,
-    pub(super) meeting: Regex,
-    pub(super) easy_out: Regex,
-    closing: Regex,
+    greeting: Folded,
+    subject: Folded,
+    sign_off: Folded,
+    ask: Folded,
+    about_me: Folded,
+    content: Folded,
+    topic: Folded,
+    target: Folded,
+    question: Folded,
+    years: Folded,
+    role: Folded,
+    project: Folded,
+    pub(super) meeting: Folded,
+    pub(super) easy_out: Folded,
+    closing: Folded,
 }
 
 impl Reader {
     pub fn new() -> Reader {
-        // These patterns are fixed and tested; compiling them cannot fail.
-        let re = |p: &str| {
-            Regex::new(&crate::core::checks::ascii_classes(p))
-                .unwrap_or_else(|_| unreachable!("bad built-in pattern {p}"))
-        };
+        let re = Folded::new;
         Reader {
             greeting: re(
                 // A greeting ends in a comma, a colon or "!", or is a line of its own of at most
@@ -156,11 +153,11 @@ impl Reader {
         }) {
             let span = spans[i].clone();
             if let Some(m) = self.greeting.find(&text[span.clone()]) {
-                let rest = &text[span.start + m.end()..span.end];
+                let rest = &text[span.start + m.end..span.end];
                 let lead = rest.len() - rest.trim_start().len();
                 if rest.trim().chars().any(char::is_alphanumeric) {
-                    spans[i] = span.start..span.start + m.end();
-                    spans.insert(i + 1, span.start + m.end() + lead..span.end);
+                    spans[i] = span.start..span.start + m.end;
+                    spans.insert(i + 1, span.start + m.end + lead..span.end);
                 }
             }
         }
@@ -298,7 +295,7 @@ impl Reader {
                 .map(|c| c[1].trim().to_string()),
             years: self.years.captures(text).map(|c| c[1].to_lowercase()),
             project: self.project.captures(text).map(|c| {
-                let noun = c.get(1).or_else(|| c.get(2)).map_or("", |m| m.as_str());
+                let noun = c.get(1).or_else(|| c.get(2)).unwrap_or("");
                 let noun = noun.to_lowercase();
                 // "disertation" as typed is still a dissertation.
                 if noun.starts_with("dis") {
@@ -314,22 +311,111 @@ impl Reader {
 }
 
 /// `text` with every `[slot]` blanked out.
-fn without_slots(text: &str) -> String {
+fn without_slots(text: &str) -> Cow<'_, str> {
+    if !text.contains('[') {
+        return Cow::Borrowed(text);
+    }
     let mut depth = 0u32;
-    text.chars()
-        .map(|c| match c {
-            '[' => {
-                depth += 1;
-                ' '
-            }
-            ']' => {
-                depth = depth.saturating_sub(1);
-                ' '
-            }
-            _ if depth > 0 => ' ',
-            _ => c,
+    Cow::Owned(
+        text.chars()
+            .map(|c| match c {
+                '[' => {
+                    depth += 1;
+                    ' '
+                }
+                ']' => {
+                    depth = depth.saturating_sub(1);
+                    ' '
+                }
+                _ if depth > 0 => ' ',
+                _ => c,
+            })
+            .collect(),
+    )
+}
+
+/// A pattern of the reader, matched without regard to ASCII case: it is compiled without
+/// `(?i)` and run over the ASCII-lowercased text, which keeps every byte offset, so what it
+/// finds is sliced from the text as written. Plain literals let the regex engine skip ahead
+/// (a case-insensitive literal has too many spellings to search for).
+#[derive(Debug, Clone)]
+pub struct Folded(Regex);
+
+/// The groups of one match of a [`Folded`] pattern, as written in the text.
+pub struct Caps<'t> {
+    text: &'t str,
+    locations: CaptureLocations,
+}
+
+impl Folded {
+    /// Compiles a built-in pattern; its `(?i)` flags are dropped, the text is folded instead.
+    fn new(pattern: &str) -> Folded {
+        let pattern = pattern.replace("(?i:", "(?:").replace("(?i)", "");
+        // These patterns are fixed and tested; compiling them cannot fail.
+        Regex::new(&crate::core::checks::ascii_classes(&pattern))
+            .map(Folded)
+            .unwrap_or_else(|_| unreachable!("bad built-in pattern {pattern}"))
+    }
+
+    pub fn is_match(&self, text: &str) -> bool {
+        self.0.is_match(&fold(text))
+    }
+
+    pub fn find(&self, text: &str) -> Option<Range<usize>> {
+        self.0.find(&fold(text)).map(|m| m.range())
+    }
+
+    pub fn captures<'t>(&self, text: &'t str) -> Option<Caps<'t>> {
+        self.captures_iter(text).next()
+    }
+
+    /// Every match, left to right, none overlapping.
+    pub fn captures_iter<'p, 't: 'p>(
+        &'p self,
+        text: &'t str,
+    ) -> impl Iterator<Item = Caps<'t>> + 'p {
+        let folded = fold(text);
+        let mut at = Some(0);
+        std::iter::from_fn(move || {
+            let mut locations = self.0.capture_locations();
+            let m = self.0.captures_read_at(&mut locations, &folded, at?)?;
+            // After an empty match, the search goes on past the next character.
+            let step = text[m.end()..].chars().next().map_or(1, char::len_utf8);
+            at = Some(if m.is_empty() {
+                m.end() + step
+            } else {
+                m.end()
+            })
+            .filter(|&a| a <= text.len());
+            Some(Caps { text, locations })
         })
-        .collect()
+    }
+}
+
+impl<'t> Caps<'t> {
+    /// Group `i` of the match, as written.
+    pub fn get(&self, i: usize) -> Option<&'t str> {
+        self.locations
+            .get(i)
+            .map(|(start, end)| &self.text[start..end])
+    }
+}
+
+impl Index<usize> for Caps<'_> {
+    type Output = str;
+
+    fn index(&self, i: usize) -> &str {
+        self.get(i)
+            .unwrap_or_else(|| panic!("no group {i} in this match"))
+    }
+}
+
+/// `text` with its ASCII capitals lowered, borrowed when it has none.
+fn fold(text: &str) -> Cow<'_, str> {
+    match text.bytes().any(|b| b.is_ascii_uppercase()) {
+        true => Cow::Owned(text.to_ascii_lowercase()),
+        false => Cow::Borrowed(text),
+    }
 }
 
 impl Default for Reader {
