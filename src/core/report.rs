@@ -62,6 +62,9 @@ pub fn text(review: &Review) -> String {
     }
     out.push_str(&review.rewrite);
     out.push('\n');
+    if let Some(note) = &review.left_note {
+        out.push_str(&format!("\n{note}\n"));
+    }
     out
 }
 
@@ -73,6 +76,7 @@ pub fn json(review: &Review) -> serde_json::Value {
         "rewrite": review.rewrite,
         "rewrite_note": review.rewrite_note,
         "left_to_member": review.left_to_member,
+        "left_note": review.left_note,
         "metrics": review.metrics,
         "empty": review.empty,
         "language": review.language,

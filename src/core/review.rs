@@ -47,6 +47,10 @@ pub struct Review {
     /// the words (what is in it for the reader, after an ask for time or one answer).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub left_to_member: Vec<String>,
+    /// What the member still has to add to an edited phrasing (the checks of
+    /// `left_to_member`); when the draft needed no edit, `rewrite_note` says it instead.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub left_note: Option<String>,
     /// Plain numbers about the draft.
     pub metrics: Metrics,
     /// True when the draft was empty or only whitespace: nothing was judged.
@@ -119,6 +123,7 @@ fn unjudged(
         rewrite: String::new(),
         rewrite_note: None,
         left_to_member: Vec::new(),
+        left_note: None,
         metrics: Metrics::default(),
         empty,
         language,
@@ -149,6 +154,7 @@ pub fn review(
         rewrite: phrasing.text,
         rewrite_note: phrasing.note,
         left_to_member: phrasing.left,
+        left_note: phrasing.left_note,
         metrics,
         empty: false,
         language: None,

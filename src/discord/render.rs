@@ -105,14 +105,19 @@ fn review_embed_body(review: &Review, note: Option<&str>) -> CreateEmbed {
     }
     lines.extend(review.checks.iter().map(finding_line));
     let checks = truncate(&lines.join("\n"), 2400);
-    let room = EMBED_DESCRIPTION_MAX - checks.chars().count() - 40;
+    let left = review
+        .left_note
+        .as_deref()
+        .map(|note| format!("\n{note}"))
+        .unwrap_or_default();
+    let room = EMBED_DESCRIPTION_MAX - checks.chars().count() - left.chars().count() - 40;
     let description = match &review.rewrite_note {
         Some(line) => format!(
             "{checks}\n\n**{line}**\n{}",
             code_block(&review.rewrite, room)
         ),
         None => format!(
-            "{checks}\n\n**Better phrasing** (copy it, fill in the [brackets]):\n{}",
+            "{checks}\n\n**Better phrasing** (copy it, fill in the [brackets]):\n{}{left}",
             code_block(&review.rewrite, room)
         ),
     };

@@ -69,7 +69,9 @@ fn the_phrasing_of_every_labelled_draft_keeps_the_draft_and_re_reviews_clean() {
     let mut wrong = Vec::new();
     for d in &drafts {
         let r = review(&d.text, d.recipient.as_deref());
-        if let Some(language) = r.language {
+        // A draft in another language has every label "can't tell" (LABELING.md).
+        let read_in_english = d.labels.values().any(|l| !l.is_null());
+        if let Some(language) = r.language.filter(|_| read_in_english) {
             wrong.push(format!("{}: an English draft read as {language}", d.id));
         }
         if !r.judged() {
@@ -92,10 +94,13 @@ fn the_phrasing_of_every_labelled_draft_keeps_the_draft_and_re_reviews_clean() {
         failing += 1;
         // It re-reviews clean on everything the text decides, and is stable.
         let again = review(phrasing, d.recipient.as_deref());
-        // What is in it for them, after an ask for time, is left for the member to add.
+        // What only the member can word (what is in it for them, the question their reading
+        // left open, a smaller yes) is left to them, and the note says what to add.
+        if !r.left_to_member.is_empty() && r.rewrite_note.is_none() && r.left_note.is_none() {
+            wrong.push(format!("{}: what is left to the member has no note", d.id));
+        }
         for f in again.failed() {
             if r.left_to_member.contains(&f.id) {
-                assert_eq!(f.id, "reason-for-them", "{}: only the offer is left", d.id);
                 continue;
             }
             if f.evidence.iter().any(|e| e.source == Source::Draft) {
@@ -221,18 +226,16 @@ fn a_one_line_draft_opening_with_hi_is_a_sentence_and_a_question_keeps_its_quest
     // "hi can I pick your brain" is no greeting line: it is the whole request.
     let r = review("hi can I pick your brain", None);
     let p = &r.rewrite;
-    assert!(!p.to_lowercase().contains("pick your brain"), "{p}");
+    assert_eq!(p, "hi can I ask you [one specific question]");
+    // What is in it for them is the member's to add, and the note under the phrasing says so.
+    assert_eq!(r.left_to_member, ["reason-for-them"]);
+    assert!(r.rewrite_note.is_none());
     assert!(
-        p.starts_with("hi can I ask you [one specific question]? "),
-        "{p}"
-    );
-    // The mark added before the offer follows the sentence: a question gets `?`.
-    let r = review("can I pick your brain", None);
-    assert!(
-        r.rewrite
-            .starts_with("can I ask you [one specific question]? "),
-        "{}",
-        r.rewrite
+        r.left_note
+            .as_deref()
+            .is_some_and(|n| n.contains("what's in it for them")),
+        "{:?}",
+        r.left_note
     );
     let r = review(
         "Hi Dr. Levi\nCould I pick your brain about your memoir",
@@ -354,14 +357,20 @@ fn a_question_for_what_is_public_keeps_the_senders_sentence_and_asks_past_it() {
 }
 
 #[test]
-fn the_offer_follows_the_sentence_that_names_the_role_and_does_not_name_it_again() {
+fn a_role_alone_builds_no_offer_the_member_is_told_what_to_add() {
+    // Judges found "what I've seen in my own work" vague: `config/rewrite.toml` has no role
+    // line, so a sender who names only their role words the offer themselves.
     let draft = "Hi Ana, my name is Tom. I'm a school nurse in Leeds and I'm moving into health tech. Would you have time for a coffee next week?";
-    let p = review(draft, None).rewrite;
+    let r = review(draft, None);
+    assert_eq!(r.rewrite, draft);
+    assert_eq!(r.left_to_member, ["reason-for-them"]);
     assert!(
-        p.contains("I'm a school nurse in Leeds and I'm moving into health tech. I'd be glad to share what I've seen in my own work"),
-        "{p}"
+        r.rewrite_note
+            .as_deref()
+            .is_some_and(|n| n.starts_with("Yours to add:")),
+        "{:?}",
+        r.rewrite_note
     );
-    assert_eq!(p.matches("school nurse").count(), 1, "{p}");
 }
 
 #[test]
@@ -376,15 +385,17 @@ fn after_a_numbered_list_the_offer_is_a_paragraph_of_its_own() {
 }
 
 #[test]
-fn a_letter_asked_of_a_stranger_keeps_the_ask_and_gets_an_easy_out_not_a_misfit_alternative() {
+fn a_letter_asked_of_a_stranger_is_left_as_written_with_a_note_quoting_the_ask() {
     let draft =
         "Dear Dr. Hale, would you write me a recommendation letter for the fellowship by Friday?";
-    let p = review(draft, None).rewrite;
+    let r = review(draft, None);
+    assert_eq!(r.rewrite, draft);
+    assert_eq!(r.left_to_member, ["reason-for-them", "right-size-ask"]);
+    let note = r.rewrite_note.unwrap_or_default();
     assert!(
-        p.contains("by Friday? If that's more than you can do, no worries at all; I'd understand."),
-        "{p}"
+        note.contains("Yours to size: \"write me a recommendation letter\""),
+        "{note}"
     );
-    assert!(!p.contains("[the role or team]"), "{p}");
 }
 
 #[test]
@@ -401,17 +412,15 @@ fn offering_to_pay_is_something_in_it_for_them() {
 }
 
 #[test]
-fn a_standing_mentorship_stays_the_members_ask_with_one_call_first_after_it() {
+fn a_standing_mentorship_stays_the_members_ask_and_the_smaller_yes_is_theirs_to_offer() {
     let draft = "Hi Mira, I'm a junior illustrator. Would you mentor me as a writer, meeting once a week for 30 minutes?\n\nThanks,\nJo";
     let r = review(draft, None);
     assert_eq!(
         r.finding("right-size-ask").and_then(|f| f.rule.as_deref()),
         Some("standing-mentorship")
     );
-    let p = &r.rewrite;
-    assert!(
-        p.contains("Would you mentor me as a writer, meeting once a week for 30 minutes? If that's a lot to start with, one 20-minute call first"),
-        "{p}"
-    );
-    assert!(p.ends_with("\n\nThanks,\nJo"), "{p}");
+    assert_eq!(r.rewrite, draft);
+    assert!(r.left_to_member.contains(&"right-size-ask".to_string()));
+    let note = r.rewrite_note.unwrap_or_default();
+    assert!(note.contains("one short call first"), "{note}");
 }

@@ -9,6 +9,8 @@ use std::ops::{Index, Range};
 
 use regex::{CaptureLocations, Regex};
 
+use crate::core::judge::{Finding, Source};
+
 /// What a sentence of the body does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
@@ -41,6 +43,28 @@ pub struct Draft<'a> {
     pub text: &'a str,
     /// Its sentences in order.
     pub sentences: Vec<Sentence>,
+}
+
+impl Draft<'_> {
+    /// The sentences that hold draft evidence of `f`: not the frame (greeting, sign-off),
+    /// except a subject line, or any of it when `frame` is true.
+    pub fn sentences_with_evidence(&self, f: &Finding, frame: bool) -> Vec<usize> {
+        let mut out: Vec<usize> = Vec::new();
+        for e in f.evidence.iter().filter(|e| e.source == Source::Draft) {
+            for (i, s) in self.sentences.iter().enumerate() {
+                let editable = !s.frame || s.subject || frame;
+                if editable && s.span.start < e.end && e.start < s.span.end && !out.contains(&i) {
+                    out.push(i);
+                }
+            }
+        }
+        out.sort_unstable();
+        out
+    }
+
+    pub fn sentence(&self, i: usize) -> &str {
+        &self.text[self.sentences[i].span.clone()]
+    }
 }
 
 /// What the draft says that a repair can reuse.
@@ -124,7 +148,7 @@ impl Reader {
                 r"(?i)\bi(?:[\x27’]m| am)\s+(?:currently\s+|now\s+)?(an?\s[a-z][a-z-]+(?:\s[a-z][a-z-]+){0,4}?)(?:\s+(?:at|with|in|for|who|and|based|looking|trying|hoping|from|of)\b|[,.;!?\n]|$)",
             ),
             meeting: re(
-                r"(?i)\b(coffee|lunch|meet|meeting|call|chat|sit down|zoom|minutes of your time|get together)\b",
+                r"(?i)\b(coffee|lunch|meet|meeting|call|chat|talk|speak|hop on|sit down|zoom|minutes of your time|\d+[ -]?min(ute)?s?|get together)\b",
             ),
             closing: re(
                 r"(?i)^(thanks|thank you|many thanks|best|regards|kind regards|warm|warmly|cheers|sincerely|all the best|have a (great|good|nice|lovely)|looking forward|talk soon|please (say hi|give my|respond|reply|write back|get back to me)|give my best|say hi|hope to hear|i hope (i|this) (wouldn|won|isn|doesn|didn)[\x27’]?t)\b|@|https?://|www\.|\|",

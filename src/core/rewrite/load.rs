@@ -39,6 +39,12 @@ pub(super) struct Templates {
     pub(super) repairs: BTreeMap<String, Repair>,
     /// Rule name -> the ask it calls for (one of [`ASK_KINDS`]).
     pub(super) rule_asks: BTreeMap<String, String>,
+    /// The rules whose failures are left to the member: the only repair would be a stock line.
+    #[serde(default)]
+    pub(super) left_rules: Vec<String>,
+    /// Check id -> the note when its failure is left to the member (`{quote}`: the words that
+    /// failed).
+    pub(super) yours: BTreeMap<String, String>,
     #[serde(default)]
     edits: Vec<EditFile>,
 }
@@ -47,7 +53,9 @@ pub(super) struct Templates {
 #[serde(deny_unknown_fields)]
 pub(super) struct Offer {
     pub(super) years: String,
-    pub(super) role: String,
+    /// For a sender who names their role; none when the config has no such line.
+    #[serde(default)]
+    pub(super) role: Option<String>,
     /// For a sender making something they could send when done; none when the config has
     /// no such line.
     #[serde(default)]
@@ -55,11 +63,9 @@ pub(super) struct Offer {
     pub(super) placeholder: String,
     /// The rules of the offer's check after which the placeholder is added (asks for work, a
     /// referral, advice: a trade is missing); after the others (asks for time or one answer)
-    /// the offer is left to the member, with the note `yours`.
+    /// the offer is left to the member, with its note under `[yours]`.
     #[serde(default)]
     pub(super) placeholder_after: Vec<String>,
-    /// The note when the offer is left to the member.
-    pub(super) yours: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -175,7 +181,8 @@ impl Rewriter {
 
 impl RewriteFile<'_> {
     /// The rewriter, once every check id and rule name the file names (`[repairs]`,
-    /// `[[edits]] check`, `[rule_asks]`, `offer.placeholder_after`) is found among `names`;
+    /// `[[edits]] check`, `[rule_asks]`, `left_rules`, `[yours]`, `offer.placeholder_after`)
+    /// is found among `names`;
     /// else every problem of the file.
     pub fn check(mut self, names: &CheckNames) -> Result<Rewriter, Problems> {
         let Some(rewriter) = self.rewriter else {
@@ -192,9 +199,15 @@ impl RewriteFile<'_> {
                 self.found.at(format!("offer.placeholder_after[{i}]"), why);
             }
         }
-        for id in templates.repairs.keys() {
+        for (i, rule) in templates.left_rules.iter().enumerate() {
+            if let Some(why) = names.unknown_rule(rule) {
+                self.found.at(format!("left_rules[{i}]"), why);
+            }
+        }
+        let repairs = templates.repairs.keys().map(|id| ("repairs", id));
+        for (table, id) in repairs.chain(templates.yours.keys().map(|id| ("yours", id))) {
             if let Some(why) = names.unknown_check(id) {
-                self.found.at(format!("repairs.{id}"), why);
+                self.found.at(format!("{table}.{id}"), why);
             }
         }
         for (i, edit) in templates.edits.iter().enumerate() {

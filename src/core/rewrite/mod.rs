@@ -30,7 +30,7 @@ mod tests;
 
 use super::checks::CheckSet;
 use super::judge::{fails_in_draft, judge, Finding, Source, Status};
-use draft::{Role, Specifics};
+use draft::{Draft, Role, Specifics};
 use load::Repair;
 pub use load::{RewriteFile, Rewriter};
 use plan::{slots, Action, Plan};
@@ -50,12 +50,20 @@ pub struct Phrasing {
     ///
     /// [`Review::left_to_member`]: crate::core::Review::left_to_member
     pub left: Vec<String>,
+    /// What the member still has to add to an edited phrasing; `note` says it when the draft
+    /// needed no edit.
+    pub left_note: Option<String>,
 }
 
 impl Rewriter {
-    /// Pulls the sender's specifics out of the draft.
+    /// Pulls the sender's specifics out of the draft (a role only when the config has a line
+    /// to build an offer from it).
     pub fn specifics(&self, draft: &str) -> Specifics {
-        self.reader.specifics(draft)
+        let mut specifics = self.reader.specifics(draft);
+        if self.templates.offer.role.is_none() {
+            specifics.role = None;
+        }
+        specifics
     }
 
     /// The better phrasing of `draft`, given its findings.
@@ -71,28 +79,10 @@ impl Rewriter {
             return Phrasing::default();
         }
         let offset = draft.len() - draft.trim_start().len();
-        // The sender's specifics are read only when something failed: a clean draft needs none.
-        let specifics = match findings.iter().any(|f| f.status == Status::Failed) {
-            true => self.reader.specifics(text),
-            false => Specifics::default(),
-        };
-        // Failures the wording can change, and of those the offers left to the member.
-        let wording = |f: &&Finding| f.status == Status::Failed && !recipient_only(f);
-        let offer_left = |f: &&Finding| self.offer_left_to_member(f, &specifics);
-        let repairable = |fs: &[Finding]| -> Vec<Finding> {
-            fs.iter()
-                .filter(wording)
-                .filter(|f| !offer_left(f))
-                .cloned()
-                .collect()
-        };
-        let left: Vec<String> = findings
-            .iter()
-            .filter(wording)
-            .filter(offer_left)
-            .map(|f| f.id.clone())
-            .collect();
-        let mut failed = repairable(findings);
+        let any_failed = findings.iter().any(|f| f.status == Status::Failed);
+        // Failures the wording can change, their draft evidence counted from the trimmed text.
+        let wording = |f: &Finding| f.status == Status::Failed && !recipient_only(f);
+        let mut failed: Vec<Finding> = findings.iter().filter(|f| wording(f)).cloned().collect();
         for f in &mut failed {
             for e in &mut f.evidence {
                 if e.source == Source::Draft {
@@ -101,19 +91,12 @@ impl Rewriter {
                 }
             }
         }
+        let parsed = self.reader.parse(text);
         if failed.is_empty() {
             let t = &self.templates;
-            let note = if !left.is_empty() {
-                &t.offer.yours
-            } else if findings.iter().any(|f| f.status == Status::Failed) {
+            let note = if any_failed {
                 &t.recipient_only
-            } else if self
-                .reader
-                .parse(text)
-                .sentences
-                .iter()
-                .any(|s| s.role == Role::Ask)
-            {
+            } else if parsed.sentences.iter().any(|s| s.role == Role::Ask) {
                 &t.reads_well
             } else {
                 &t.no_ask
@@ -121,50 +104,112 @@ impl Rewriter {
             return Phrasing {
                 text: text.to_string(),
                 note: Some(note.clone()),
-                left,
+                ..Phrasing::default()
             };
         }
-        let mut out = self.edit(text, &failed, &specifics, 0);
+        // The sender's specifics are read only when something failed: a clean draft needs none.
+        let specifics = self.specifics(text);
+        let (yours, failed): (Vec<Finding>, Vec<Finding>) = failed
+            .into_iter()
+            .partition(|f| self.left_to_member(f, &specifics, &parsed));
+        let left: Vec<String> = yours.iter().map(|f| f.id.clone()).collect();
+        let note = self.yours_note(&yours, text);
+        if failed.is_empty() {
+            return Phrasing {
+                text: text.to_string(),
+                note,
+                left,
+                left_note: None,
+            };
+        }
+        let mut out = self.edit(parsed, &failed, &specifics, 0);
         // More rounds, rarely needed, for what the first edits did not settle.
         for _ in 0..2 {
             // Confirming the text is clean quotes no evidence; only a failure needs it.
             if !fails_in_draft(&out, recipient, checks) {
                 break;
             }
-            let again = repairable(&judge(&out, recipient, checks));
+            let draft = self.reader.parse(&out);
+            let again: Vec<Finding> = judge(&out, recipient, checks)
+                .into_iter()
+                .filter(|f| wording(f) && !left.contains(&f.id))
+                .filter(|f| !self.left_to_member(f, &specifics, &draft))
+                .collect();
             if again.is_empty() {
                 break;
             }
             let used = slots(&out).saturating_sub(slots(text));
-            out = self.edit(&out, &again, &specifics, used);
+            out = self.edit(draft, &again, &specifics, used);
         }
         Phrasing {
             text: out,
             note: None,
             left,
+            left_note: note,
         }
     }
 
-    /// Whether the offer a failure of `f` calls for is left to the member: nothing in the
-    /// draft to build it from, and the ask is for time or one answer (not one of the rules of
-    /// `offer.placeholder_after`, after which a placeholder is added).
-    fn offer_left_to_member(&self, f: &Finding, sp: &Specifics) -> bool {
-        let offer = &self.templates.offer;
-        let built = sp.years.is_some()
-            || sp.role.is_some()
-            || (sp.project.is_some() && offer.project.is_some());
-        !built
-            && self.repair_of(f) == Some(Repair::Offer)
-            && !f
-                .rule
+    /// Whether the failure `f` is left to the member, because the only repair would be a
+    /// stock line: an offer with nothing in the draft to build it from, after an ask for time
+    /// or one answer (not one of the rules of `offer.placeholder_after`); a smaller yes after
+    /// a rule of `left_rules`; the question their public work leaves open, unless the words
+    /// that failed are the draft's one question (in a thank-you note, a message passing on
+    /// someone else's request or a draft with questions of its own, such a line reads as a
+    /// non sequitur).
+    fn left_to_member(&self, f: &Finding, sp: &Specifics, draft: &Draft) -> bool {
+        let t = &self.templates;
+        let rule_in = |rules: &[String]| {
+            f.rule
                 .as_deref()
-                .is_some_and(|r| offer.placeholder_after.iter().any(|p| p == r))
+                .is_some_and(|r| rules.iter().any(|p| p == r))
+        };
+        if rule_in(&t.left_rules) {
+            return true;
+        }
+        match self.repair_of(f) {
+            Some(Repair::Offer) => {
+                let built = sp.years.is_some()
+                    || sp.role.is_some()
+                    || (sp.project.is_some() && t.offer.project.is_some());
+                !built && !rule_in(&t.offer.placeholder_after)
+            }
+            Some(Repair::Public) => {
+                let hit = draft.sentences_with_evidence(f, false);
+                let asks = hit.iter().any(|&i| draft.sentences[i].role == Role::Ask);
+                let other_question = draft.sentences.iter().enumerate().any(|(i, s)| {
+                    !s.frame
+                        && !hit.contains(&i)
+                        && draft.sentence(i).trim_end().ends_with('?')
+                        && !self.reader.meeting.is_match(draft.sentence(i))
+                });
+                !asks || other_question || draft.text.contains('[')
+            }
+            _ => false,
+        }
     }
 
-    /// One round of edits of `text` for its failed findings; `used` placeholders were added
+    /// The note on what is left to the member, one line per check from `[yours]`, with the
+    /// words that failed quoted where the line asks for them.
+    fn yours_note(&self, yours: &[Finding], text: &str) -> Option<String> {
+        let lines: Vec<String> = yours
+            .iter()
+            .filter_map(|f| {
+                let line = self.templates.yours.get(&f.id)?;
+                let quote = f
+                    .evidence
+                    .iter()
+                    .find(|e| e.source == Source::Draft)
+                    .and_then(|e| text.get(e.start..e.end))
+                    .unwrap_or("");
+                Some(line.replace("{quote}", quote.trim()))
+            })
+            .collect();
+        (!lines.is_empty()).then(|| lines.join(" "))
+    }
+
+    /// One round of edits of `draft` for its failed findings; `used` placeholders were added
     /// by earlier rounds.
-    fn edit(&self, text: &str, failed: &[Finding], specifics: &Specifics, used: usize) -> String {
-        let draft = self.reader.parse(text);
+    fn edit(&self, draft: Draft, failed: &[Finding], specifics: &Specifics, used: usize) -> String {
         let n = draft.sentences.len();
         let mut plan = Plan {
             draft,

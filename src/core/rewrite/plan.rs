@@ -4,7 +4,7 @@
 //! ([`Plan::spend`]) keeps a phrasing to at most two `[slots]`.
 
 use super::draft::{Draft, Role};
-use crate::core::judge::{Finding, Source};
+use crate::core::judge::Finding;
 
 /// What happens to one sentence.
 #[derive(Debug, Clone, PartialEq)]
@@ -72,20 +72,9 @@ impl Plan<'_> {
         &self.draft.text[self.draft.sentences[i].span.clone()]
     }
 
-    /// The sentences that hold draft evidence of `f`: not the frame (greeting, sign-off),
-    /// except a subject line, or any of it when `frame` is true.
+    /// The sentences that hold draft evidence of `f` (see [`Draft::sentences_with_evidence`]).
     pub(super) fn sentences_with_evidence(&self, f: &Finding, frame: bool) -> Vec<usize> {
-        let mut out: Vec<usize> = Vec::new();
-        for e in f.evidence.iter().filter(|e| e.source == Source::Draft) {
-            for (i, s) in self.draft.sentences.iter().enumerate() {
-                let editable = !s.frame || s.subject || frame;
-                if editable && s.span.start < e.end && e.start < s.span.end && !out.contains(&i) {
-                    out.push(i);
-                }
-            }
-        }
-        out.sort_unstable();
-        out
+        self.draft.sentences_with_evidence(f, frame)
     }
 
     /// `text` as it may go in: its `[placeholders]` kept while the budget lasts, else their

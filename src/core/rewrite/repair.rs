@@ -229,10 +229,12 @@ impl Rewriter {
             }
             (None, role) => match (&sp.project, &t.project, role) {
                 (Some(project), Some(line), _) => line.replace("{project}", project),
-                (_, _, Some(role)) => t
-                    .role
-                    .replace("{role}", role)
-                    .replace("{about_topic}", &about),
+                (_, _, Some(role)) => match &t.role {
+                    Some(line) => line
+                        .replace("{role}", role)
+                        .replace("{about_topic}", &about),
+                    None => t.placeholder.clone(),
+                },
                 _ => t.placeholder.clone(),
             },
         };
