@@ -222,7 +222,7 @@ fn pick_your_brain_becomes_one_question_in_the_same_sentence() {
 }
 
 #[test]
-fn a_one_line_draft_opening_with_hi_is_a_sentence_and_a_question_keeps_its_question_mark() {
+fn a_one_line_draft_opening_with_hi_is_a_sentence_and_the_note_says_what_is_left() {
     // "hi can I pick your brain" is no greeting line: it is the whole request.
     let r = review("hi can I pick your brain", None);
     let p = &r.rewrite;
@@ -231,9 +231,11 @@ fn a_one_line_draft_opening_with_hi_is_a_sentence_and_a_question_keeps_its_quest
     assert_eq!(r.left_to_member, ["reason-for-them"]);
     assert!(r.rewrite_note.is_none());
     assert!(
-        r.left_note
-            .as_deref()
-            .is_some_and(|n| n.contains("what's in it for them")),
+        r.left_note.as_deref().is_some_and(|n| n
+            .starts_with("Yours to add: \"can I pick your brain\" gives them no reason")
+            && n.ends_with(
+                "Say who you are in one line, too: it is the first thing a stranger looks for."
+            )),
         "{:?}",
         r.left_note
     );

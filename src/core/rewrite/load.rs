@@ -45,6 +45,9 @@ pub(super) struct Templates {
     /// Check id -> the note when its failure is left to the member (`{quote}`: the words that
     /// failed).
     pub(super) yours: BTreeMap<String, String>,
+    /// Added to the note when the offer is left to a sender who never says who they are.
+    #[serde(default)]
+    pub(super) introduce: Option<String>,
     #[serde(default)]
     edits: Vec<EditFile>,
 }

@@ -113,7 +113,7 @@ impl Rewriter {
             .into_iter()
             .partition(|f| self.left_to_member(f, &specifics, &parsed));
         let left: Vec<String> = yours.iter().map(|f| f.id.clone()).collect();
-        let note = self.yours_note(&yours, text);
+        let note = self.yours_note(&yours, &parsed);
         if failed.is_empty() {
             return Phrasing {
                 text: text.to_string(),
@@ -189,9 +189,11 @@ impl Rewriter {
     }
 
     /// The note on what is left to the member, one line per check from `[yours]`, with the
-    /// words that failed quoted where the line asks for them.
-    fn yours_note(&self, yours: &[Finding], text: &str) -> Option<String> {
-        let lines: Vec<String> = yours
+    /// words that failed quoted where the line asks for them, and `introduce` when an offer is
+    /// left to a sender who never says who they are.
+    fn yours_note(&self, yours: &[Finding], draft: &Draft) -> Option<String> {
+        let text = draft.text;
+        let mut lines: Vec<String> = yours
             .iter()
             .filter_map(|f| {
                 let line = self.templates.yours.get(&f.id)?;
@@ -204,6 +206,18 @@ impl Rewriter {
                 Some(line.replace("{quote}", quote.trim()))
             })
             .collect();
+        let offer_left = yours
+            .iter()
+            .any(|f| self.repair_of(f) == Some(Repair::Offer));
+        let nameless = !draft.sentences.iter().any(|s| s.role == Role::AboutMe);
+        if let Some(line) = self
+            .templates
+            .introduce
+            .as_ref()
+            .filter(|_| offer_left && nameless)
+        {
+            lines.push(line.clone());
+        }
         (!lines.is_empty()).then(|| lines.join(" "))
     }
 
