@@ -124,7 +124,7 @@ impl Reader {
                 r"(?i)\?\s*$|\b(would|could|can|will|may|might)\s+(you|we|i)\b|\b(i[\x27’]d|i would|we[\x27’]d|we would)\s+(really\s+|so\s+)?(love|like)\s+(to\s+(meet|chat|talk|connect|learn|hear|ask|get|have|grab|set up|schedule|speak|pick|know|discuss|find|buy|take|invite)|your|some|an?)\b|\b(i[\x27’]m|i am|i was)\s+(hoping|wondering)\b|\b(i[\x27’]d|i would|we[\x27’]d)\s+(be\s+\w+\s+)?(grateful|appreciate)\b|\blet me know\b|\bare you (open|free|available|up)\b|\bhoping\s+(to|you|we)\b|\bany chance\b|\bplease\b|\bi (want|wanted|need) to (ask|know)\b",
             ),
             about_me: re(
-                r"(?i)^(?:(?:so|and|but|also|currently|right now|recently|for context|a bit about me)[,:]?\s+)?(?:my name is|(?:i[\x27’]m|i am)\s+(?:a|an|the|currently|now|from|based|studying|working|in|at|one|part|finishing|graduating|\d|\[)|i[\x27’]ve|i have|i was|i work|i worked|i spent|i run|i lead|i led|i teach|i taught|i study|i studied|i built|i founded|i manage|i recently|i just|i graduated|i[\x27’]ll be)\b",
+                r"(?i)^(?:(?:so|and|but|also|currently|right now|recently|for context|a bit about me)[,:]?\s+)?(?:my name is|my name[\x27’]s|(?:i[\x27’]m|i am)\s+(?:a|an|the|currently|now|from|based|studying|working|in|at|one|part|finishing|graduating|\d|\[)|i[\x27’]ve|i have|i was|i work|i worked|i spent|i run|i lead|i led|i teach|i taught|i study|i studied|i built|i founded|i manage|i recently|i just|i graduated|i[\x27’]ll be)\b",
             ),
             content: re(
                 r"(?i)\b(read|finished|heard|caught|listened to|watched|saw|bought|attended|loved|enjoyed|came across)\s+(?:all\s+|one of\s+)?your\s+([^.,;!?\n]{2,60}?)(?:\s+(?:and|but|so|which|that|where)\b|[.,;!?\n]|$)",
@@ -165,6 +165,14 @@ impl Reader {
         let short_line = sentence.split_whitespace().count() <= 4
             && !sentence.trim_end().ends_with(['.', '?', '!']);
         short_line || self.closing.is_match(sentence)
+    }
+
+    /// Whether the draft says who the sender is anywhere in its body ("I'm a nurse", "my
+    /// name's Nick"), also inside a sentence that asks.
+    pub fn names_the_sender(&self, draft: &Draft) -> bool {
+        draft.sentences.iter().enumerate().any(|(i, s)| {
+            !s.frame && (s.role == Role::AboutMe || self.about_me.is_match(draft.sentence(i)))
+        })
     }
 
     /// Cuts `text` into sentences and marks the greeting, subject line and sign-off.

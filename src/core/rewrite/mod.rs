@@ -209,7 +209,7 @@ impl Rewriter {
         let offer_left = yours
             .iter()
             .any(|f| self.repair_of(f) == Some(Repair::Offer));
-        let nameless = !draft.sentences.iter().any(|s| s.role == Role::AboutMe);
+        let nameless = !self.reader.names_the_sender(draft);
         if let Some(line) = self
             .templates
             .introduce
