@@ -91,13 +91,22 @@ pub fn judge(draft: &str, recipient: Option<&str>, checks: &CheckSet) -> Vec<Fin
 
 /// Whether any check fails on `draft` with evidence in the draft itself (what the better
 /// phrasing can repair): the judgement of [`judge`] without quoting any evidence, for the
-/// phrasing to confirm its own text cheaply.
-pub(crate) fn fails_in_draft(draft: &str, recipient: Option<&str>, checks: &CheckSet) -> bool {
+/// phrasing to confirm its own text cheaply; the checks named in `skip` are not read.
+pub(crate) fn fails_in_draft(
+    draft: &str,
+    recipient: Option<&str>,
+    checks: &CheckSet,
+    skip: &[String],
+) -> bool {
     let scan = Scan::new(draft, recipient, checks);
-    checks.checks().iter().any(|c| {
-        scan.fired(c)
-            .any(|r| !r.draft.is_empty() || !r.with.is_empty())
-    })
+    checks
+        .checks()
+        .iter()
+        .filter(|c| !skip.contains(&c.id))
+        .any(|c| {
+            scan.fired(c)
+                .any(|r| !r.draft.is_empty() || !r.with.is_empty())
+        })
 }
 
 /// Spans of the normalized text per (source is recipient, pattern index).

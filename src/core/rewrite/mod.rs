@@ -125,8 +125,9 @@ impl Rewriter {
         let mut out = self.edit(parsed, &failed, &specifics, 0);
         // More rounds, rarely needed, for what the first edits did not settle.
         for _ in 0..2 {
-            // Confirming the text is clean quotes no evidence; only a failure needs it.
-            if !fails_in_draft(&out, recipient, checks) {
+            // Confirming the text is clean (but for what is left to the member) quotes no
+            // evidence; only a failure needs it.
+            if !fails_in_draft(&out, recipient, checks, &left) {
                 break;
             }
             let draft = self.reader.parse(&out);
