@@ -39,8 +39,8 @@ pub struct Review {
     /// The better phrasing: the draft, edited where it failed; the draft itself when nothing
     /// failed; empty when nothing was judged.
     pub rewrite: String,
-    /// A line about the phrasing when the draft needed no change (it reads well, or it asks
-    /// for nothing yet).
+    /// A line about the phrasing when the draft needed no change (it reads well, it asks for
+    /// nothing yet, or what it lacks only the member can add).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rewrite_note: Option<String>,
     /// The failed checks the phrasing leaves for the member to repair, because only they know

@@ -6,15 +6,17 @@
 //! `config/rewrite.toml` know one (the free "pick your brain" becomes one specific question),
 //! a sentence that asks for the wrong thing becomes the right ask (the meeting wrapped around an
 //! introduction becomes the request for the introduction; free professional advice becomes a
-//! paid booking), and a request with nothing in it for the reader gets an offer: built from
-//! what the sender says about themselves and placed right after it, or else a slot for the
-//! member to fill, closing the ask's paragraph, when the ask is for work, a referral or advice
-//! (`offer.placeholder_after`); after an ask for time or one answer the offer is left to the
-//! member, and [`Phrasing::note`] says so. Which of these repairs a failed check gets is
-//! its entry under `[repairs]` of `config/rewrite.toml`. A draft that fails nothing is
-//! returned as it is, with a [`Phrasing::note`] saying so. The phrasing is reviewed once more;
-//! what still fails gets one more round of the same edits, so the phrasing of the phrasing is
-//! the same text.
+//! paid booking), and a request with nothing in it for the reader gets an offer built from
+//! what the sender says about themselves, placed right after it. Which of these repairs a
+//! failed check gets is its entry under `[repairs]` of `config/rewrite.toml`. What only the
+//! member can word is left to them ([`Phrasing::left`]), with a note from `[yours]` quoting the
+//! words that failed: an offer with nothing in the draft to build it from (unless a rule of
+//! `offer.placeholder_after` adds a slot for it), a smaller yes after the rules of
+//! `left_rules`, the question past their public work unless the words that failed are the
+//! draft's own ask. A draft that fails nothing is returned as it is, with a [`Phrasing::note`]
+//! saying so. The phrasing is confirmed once more, but for what is left to the member; what
+//! still fails gets one more round of the same edits, so the phrasing of the phrasing is the
+//! same text.
 //!
 //! [`parse`](Rewriter::parse) and [`RewriteFile::check`] read `config/rewrite.toml` (in
 //! `load.rs`); `plan.rs` holds the per-sentence actions of one round of edits and renders
