@@ -44,7 +44,8 @@ pub struct Review {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rewrite_note: Option<String>,
     /// The failed checks the phrasing leaves for the member to repair, because only they know
-    /// the words (what is in it for the reader, after an ask for time or one answer).
+    /// the words (what is in it for the reader, a smaller yes, the question their reading left
+    /// open).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub left_to_member: Vec<String>,
     /// What the member still has to add to an edited phrasing (the checks of

@@ -62,6 +62,7 @@ impl Draft<'_> {
         out
     }
 
+    /// The text of sentence `i`.
     pub fn sentence(&self, i: usize) -> &str {
         &self.text[self.sentences[i].span.clone()]
     }

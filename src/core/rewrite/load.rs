@@ -185,8 +185,7 @@ impl Rewriter {
 impl RewriteFile<'_> {
     /// The rewriter, once every check id and rule name the file names (`[repairs]`,
     /// `[[edits]] check`, `[rule_asks]`, `left_rules`, `[yours]`, `offer.placeholder_after`)
-    /// is found among `names`;
-    /// else every problem of the file.
+    /// is found among `names`; else every problem of the file.
     pub fn check(mut self, names: &CheckNames) -> Result<Rewriter, Problems> {
         let Some(rewriter) = self.rewriter else {
             return Err(Problems(self.found.into_vec()));

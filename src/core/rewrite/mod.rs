@@ -93,12 +93,15 @@ impl Rewriter {
                 }
             }
         }
-        let parsed = self.reader.parse(text);
         if failed.is_empty() {
             let t = &self.templates;
+            let asks = || {
+                let draft = self.reader.parse(text);
+                draft.sentences.iter().any(|s| s.role == Role::Ask)
+            };
             let note = if any_failed {
                 &t.recipient_only
-            } else if parsed.sentences.iter().any(|s| s.role == Role::Ask) {
+            } else if asks() {
                 &t.reads_well
             } else {
                 &t.no_ask
@@ -109,6 +112,7 @@ impl Rewriter {
                 ..Phrasing::default()
             };
         }
+        let parsed = self.reader.parse(text);
         // The sender's specifics are read only when something failed: a clean draft needs none.
         let specifics = self.specifics(text);
         let (yours, failed): (Vec<Finding>, Vec<Finding>) = failed

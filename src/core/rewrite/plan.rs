@@ -69,7 +69,7 @@ impl Plan<'_> {
     }
 
     pub(super) fn sentence(&self, i: usize) -> &str {
-        &self.draft.text[self.draft.sentences[i].span.clone()]
+        self.draft.sentence(i)
     }
 
     /// The sentences that hold draft evidence of `f` (see [`Draft::sentences_with_evidence`]).

@@ -227,14 +227,11 @@ impl Rewriter {
                     .replace("{years}", &those)
                     .replace("{about_topic}", &about)
             }
-            (None, role) => match (&sp.project, &t.project, role) {
+            (None, role) => match (&sp.project, &t.project, role.as_ref().zip(t.role.as_ref())) {
                 (Some(project), Some(line), _) => line.replace("{project}", project),
-                (_, _, Some(role)) => match &t.role {
-                    Some(line) => line
-                        .replace("{role}", role)
-                        .replace("{about_topic}", &about),
-                    None => t.placeholder.clone(),
-                },
+                (_, _, Some((role, line))) => line
+                    .replace("{role}", role)
+                    .replace("{about_topic}", &about),
                 _ => t.placeholder.clone(),
             },
         };
