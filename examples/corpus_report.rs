@@ -94,6 +94,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                         t.labelled_pass += 1;
                         t.false_fail += usize::from(failed);
                     }
+                    None if failed && !quiet => println!(
+                        "{id} {}: label null got Failed {:?}",
+                        f.id,
+                        f.evidence.iter().map(|e| &e.text).collect::<Vec<_>>()
+                    ),
                     None => {}
                 }
                 if let Some(want) = label.as_bool() {

@@ -9,11 +9,15 @@ use std::path::{Path, PathBuf};
 use super::config::Problem;
 
 /// The default config, as committed in `config/`.
-const BUILTIN: [(&str, &str); 10] = [
+const BUILTIN: [(&str, &str); 11] = [
     ("bot.toml", include_str!("../../config/bot.toml")),
     ("coach.toml", include_str!("../../config/coach.toml")),
     ("rewrite.toml", include_str!("../../config/rewrite.toml")),
     ("tips.toml", include_str!("../../config/tips.toml")),
+    (
+        "checks/_learned.toml",
+        include_str!("../../config/checks/_learned.toml"),
+    ),
     (
         "checks/_vocabulary.toml",
         include_str!("../../config/checks/_vocabulary.toml"),

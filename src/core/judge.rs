@@ -12,6 +12,7 @@ use regex::SetMatches;
 use serde::Serialize;
 
 use super::checks::{Check, CheckSet, Group, Rule, Silent};
+use super::learned::LEARNED_RULE;
 use super::normalize::Normalized;
 
 /// The outcome of one check.
@@ -83,8 +84,17 @@ pub struct Finding {
     pub rule: Option<String>,
 }
 
-/// Runs every check over a non-empty draft, without the better phrasing.
+/// Runs every check over a non-empty draft, without the better phrasing: the rules, then the
+/// learned signal where the rules did not fail a check.
 pub fn judge(draft: &str, recipient: Option<&str>, checks: &CheckSet) -> Vec<Finding> {
+    let scan = Scan::new(draft, recipient, checks);
+    let mut findings: Vec<Finding> = checks.checks().iter().map(|c| scan.judge(c)).collect();
+    scan.learn(&mut findings);
+    findings
+}
+
+/// What the rules alone find (the learned signal is trained on it).
+pub fn judge_rules(draft: &str, recipient: Option<&str>, checks: &CheckSet) -> Vec<Finding> {
     let scan = Scan::new(draft, recipient, checks);
     checks.checks().iter().map(|c| scan.judge(c)).collect()
 }
@@ -166,6 +176,14 @@ impl<'a> Scan<'a> {
             .filter(move |r| !mitigated && self.fires(r))
     }
 
+    /// Whether the draft or the recipient shows a sign that `check` passes: a mitigation (which
+    /// silences every rule) or a `passes_if` pattern.
+    fn passes(&self, check: &Check) -> bool {
+        self.any_draft(&check.mitigations)
+            || self.any_draft(&check.passes_draft)
+            || self.any_recipient(&check.passes_recipient)
+    }
+
     fn judge(&self, check: &Check) -> Finding {
         let mut fired = self.fired(check).peekable();
         let finding = |status, reason: &str, evidence, hint, rule: Option<&str>| Finding {
@@ -202,10 +220,7 @@ impl<'a> Scan<'a> {
             }
             None => {
                 // A mitigation (which silences every rule) judges the request as passing.
-                let judged = self.any_draft(&check.mitigations)
-                    || self.any_draft(&check.passes_draft)
-                    || self.any_recipient(&check.passes_recipient)
-                    || check.silent == Silent::Pass;
+                let judged = self.passes(check) || check.silent == Silent::Pass;
                 if judged {
                     finding(Status::Passed, "Looks good.", Vec::new(), None, None)
                 } else {
@@ -218,6 +233,40 @@ impl<'a> Scan<'a> {
                     )
                 }
             }
+        }
+    }
+
+    /// Fails each check the learned signal is confident of, where the rules did not.
+    fn learn(&self, findings: &mut [Finding]) {
+        let learned = &self.set.learned;
+        if learned.is_empty() {
+            return;
+        }
+        // The rules' signs of passing (an offer, a peer) stand: the signal reads the rest.
+        let open: Vec<bool> = self.set.checks.iter().map(|c| !self.passes(c)).collect();
+        for (i, spans) in learned.fails(&self.draft_read.text, findings, &open) {
+            let check = &self.set.checks[i];
+            let evidence = spans
+                .into_iter()
+                .map(|span| {
+                    let span = self.draft_read.original(span);
+                    Evidence {
+                        start: span.start,
+                        end: span.end,
+                        text: self.draft[span].to_string(),
+                        source: Source::Draft,
+                    }
+                })
+                .collect();
+            findings[i] = Finding {
+                id: check.id.clone(),
+                title: check.title.clone(),
+                status: Status::Failed,
+                evidence: self.merge(evidence),
+                reason: check.message.clone(),
+                hint: Some(check.hint.clone()),
+                rule: Some(LEARNED_RULE.to_string()),
+            };
         }
     }
 

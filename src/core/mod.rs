@@ -14,6 +14,7 @@ pub mod cooldown;
 pub mod files;
 pub mod judge;
 pub mod language;
+pub mod learned;
 pub mod normalize;
 pub mod outcomes;
 pub mod peers;
@@ -29,6 +30,7 @@ use std::path::{Path, PathBuf};
 pub use checks::{CheckNames, CheckSet};
 pub use config::{Problem, Problems};
 pub use files::ConfigFiles;
+use learned::Learned;
 pub use review::{Review, Status};
 pub use rewrite::Rewriter;
 
@@ -98,9 +100,21 @@ impl Engine {
             Err(_) => declared(),
         };
         let rewriter = rewrite_file.check(&names);
-        let engine = match (checks_loaded, rewriter) {
-            (Ok(checks), Ok(rewriter)) => Ok(Engine { checks, rewriter }),
-            (checks, rewriter) => Err(Problems::merge([checks.err(), rewriter.err()])),
+        let learned = files
+            .get("checks/_learned.toml")
+            .map_or(Ok(Learned::default()), |f| {
+                Learned::parse(&f.text, &f.path.display().to_string(), &names)
+            });
+        let engine = match (checks_loaded, rewriter, learned) {
+            (Ok(checks), Ok(rewriter), Ok(learned)) => Ok(Engine {
+                checks: checks.with_learned(learned),
+                rewriter,
+            }),
+            (checks, rewriter, learned) => Err(Problems::merge([
+                checks.err(),
+                rewriter.err(),
+                learned.err(),
+            ])),
         };
         (engine, names)
     }

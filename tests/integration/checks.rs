@@ -305,3 +305,28 @@ fn a_draft_that_fails_only_on_who_it_is_for_keeps_its_own_words() {
         r.rewrite
     );
 }
+
+#[test]
+fn the_learned_signal_fails_what_the_rules_miss_quoting_the_members_words() {
+    // No rule reads "interested to work with you" as an ask; the learned signal does. Pasted
+    // with a non-breaking space, the evidence still quotes the member's own text.
+    let draft = "hii @gregory , i am interested\u{a0}to work with you !";
+    let r = review(draft, None);
+    let f = r.finding("reason-for-them").unwrap();
+    assert_eq!(f.status, Status::Failed);
+    assert_eq!(f.rule.as_deref(), Some("learned"));
+    assert!(!f.evidence.is_empty());
+    for e in &f.evidence {
+        assert_eq!(&draft[e.start..e.end], e.text);
+        assert_eq!(e.source, Source::Draft);
+    }
+    // What is in it for them is the member's to write: the draft comes back as it is.
+    assert!(r.left_to_member.iter().any(|c| c == "reason-for-them"));
+    assert_eq!(r.rewrite, draft);
+    // A draft that asks nothing does not fail on the model's base rate alone.
+    let r = review(
+        "Hi Tom, congrats on the new role at Stripe! The launch looked great.",
+        None,
+    );
+    assert!(!r.has_failures(), "{:?}", r.checks);
+}

@@ -13,6 +13,7 @@ use serde::Deserialize;
 use super::patterns::{Origin, Patterns};
 use super::{Check, CheckNames, CheckSet, Example, Expect, Group, Rule, Silent, CORE_CHECK_IDS};
 use crate::core::config::{FileProblems, Problem, Problems};
+use crate::core::learned::Learned;
 
 /// One check file as written.
 #[derive(Debug, Deserialize)]
@@ -142,6 +143,7 @@ impl CheckSet {
                     draft_regexes,
                     recipient_set,
                     recipient_regexes,
+                    learned: Learned::default(),
                 })
             }
             (draft, recipient) => Err(Problems::merge([

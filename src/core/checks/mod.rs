@@ -26,6 +26,7 @@ use regex::RegexSet;
 use serde::Deserialize;
 
 use super::config::quoted;
+use super::learned::{Learned, LEARNED_RULE};
 
 pub(crate) use patterns::{ascii_classes, case_insensitive, pattern_error, LazyRegexes};
 
@@ -119,6 +120,8 @@ pub struct CheckSet {
     pub(crate) draft_regexes: LazyRegexes,
     pub(crate) recipient_set: RegexSet,
     pub(crate) recipient_regexes: LazyRegexes,
+    /// The learned signal beside the rules (`_learned.toml`; empty without one).
+    pub(crate) learned: Learned,
 }
 
 impl CheckSet {
@@ -137,6 +140,16 @@ impl CheckSet {
             .filter_map(|i| self.draft_regexes.get(i))
             .map(|re| re.find_iter(text).count())
             .sum()
+    }
+
+    /// The same checks with the learned signal `learned` beside their rules.
+    pub fn with_learned(self, learned: Learned) -> CheckSet {
+        CheckSet { learned, ..self }
+    }
+
+    /// The learned signal beside the rules (empty without `_learned.toml`).
+    pub fn learned(&self) -> &Learned {
+        &self.learned
     }
 
     /// The check with this id.
@@ -196,8 +209,9 @@ impl CheckNames {
 
     /// Why a reference to rule `name` is wrong: `None` when a check has a rule of that name (or
     /// when a check file could not be read, so nothing can be said).
+    /// The learned signal's failures ([`LEARNED_RULE`]) count as a rule of every check.
     pub fn unknown_rule(&self, name: &str) -> Option<String> {
-        (self.complete && !self.rules.iter().any(|r| r == name))
+        (self.complete && name != LEARNED_RULE && !self.rules.iter().any(|r| r == name))
             .then(|| format!("unknown rule `{name}` (no check has a rule of that name)"))
     }
 }
