@@ -105,10 +105,12 @@ fn review_embed_body(review: &Review, note: Option<&str>) -> CreateEmbed {
     }
     lines.extend(review.checks.iter().map(finding_line));
     let checks = truncate(&lines.join("\n"), 2400);
+    // The note quotes the member's words, which can be long: it gets a share of its own, so the
+    // phrasing's code block always closes.
     let left = review
         .left_note
         .as_deref()
-        .map(|note| format!("\n{note}"))
+        .map(|note| format!("\n{}", truncate(note, 800)))
         .unwrap_or_default();
     let room = EMBED_DESCRIPTION_MAX - checks.chars().count() - left.chars().count() - 40;
     let description = match &review.rewrite_note {
