@@ -11,6 +11,10 @@
 use std::collections::HashMap;
 
 use coffee_coach::core::{default_config, Engine, Status};
+use labelled::{read_jsonl, read_texts};
+
+#[path = "common/labelled.rs"]
+mod labelled;
 
 #[derive(Default)]
 struct Tally {
@@ -33,15 +37,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         match arg.as_str() {
             "--texts" => {
                 let path = args.next().ok_or("--texts needs a file")?;
-                for line in std::fs::read_to_string(path)?
-                    .lines()
-                    .filter(|l| !l.trim().is_empty())
-                {
-                    let v: serde_json::Value = serde_json::from_str(line)?;
-                    if let (Some(id), Some(text)) = (v["id"].as_str(), v["text"].as_str()) {
-                        texts.insert(id.to_string(), text.to_string());
-                    }
-                }
+                texts.extend(read_texts(&path)?);
             }
             "--quiet" => quiet = true,
             _ => files.push(arg),
@@ -59,11 +55,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .collect();
     let mut drafts = 0;
     for path in &files {
-        for line in std::fs::read_to_string(path)?
-            .lines()
-            .filter(|l| !l.trim().is_empty())
-        {
-            let item: serde_json::Value = serde_json::from_str(line)?;
+        for item in read_jsonl(path)? {
             let id = item["id"].as_str().unwrap_or_default();
             let text = if texts.is_empty() {
                 item["text"].as_str().unwrap_or_default()

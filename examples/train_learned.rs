@@ -4,13 +4,14 @@
 //! FILE (default: the `train` rewordings, `tests/data/real/train.jsonl`) holds one request per
 //! line, `{"id","text","recipient","source_url","labels":{check: true|false|null}}`; with
 //! `--texts`, the text of each id is taken from TEXTS where it has one (the collected real
-//! requests). For each check of `CHECKS` a logistic model over the words, the pairs of words and
-//! the rules' outcomes learns whether a request fails (a label `false`; `true` and `null` count
-//! as not failing, as the corpus report counts a failure reported on `null` as wrong). Its
-//! threshold comes from five-fold cross-validation grouped by source, so that no request is
-//! scored by a model that saw its source: the lowest at which the failures the model adds to the
-//! rules' are right at least `PRECISION` of the time, or no model for the check when none is.
-//! Prints the cross-validation per check to stderr and the model to `--out` (or stdout).
+//! requests). For each check of `CHECKS` a logistic model over the words and the pairs of words
+//! learns whether a request fails (a label `false`; `true` and `null` count as not failing, as
+//! the corpus report counts a failure reported on `null` as wrong). Its threshold comes from
+//! five-fold cross-validation grouped by source, so that no request is scored by a model that
+//! saw its source: the lowest at which the model alone is right at least `PRECISION` of the
+//! time (on real requests, with at least `MIN_REPORTS` reports), or no model for the check when none
+//! is. Prints the cross-validation per check to stderr (with what the model adds where the
+//! rules did not fail the check) and the model to `--out` (or stdout).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -18,15 +19,19 @@ use coffee_coach::core::judge::judge_rules;
 use coffee_coach::core::learned::{features, probability, Learned, LearnedCheck};
 use coffee_coach::core::normalize::Normalized;
 use coffee_coach::core::{default_config, Engine, Status};
+use labelled::{read_jsonl, read_texts};
+
+#[path = "common/labelled.rs"]
+mod labelled;
 
 /// The checks the signal is trained for. right-people has too few labels to learn from; a
 /// not-searchable model passed cross-validation, but of the failures it added to the rules' on
 /// requests it never saw (the `test` split and a fresh round), fewer than half were right.
 const CHECKS: [&str; 3] = ["reason-for-them", "not-free-advice", "right-size-ask"];
-/// How often the failures a model adds must be right in cross-validation.
+/// How often the failures a model reports alone must be right in cross-validation.
 const PRECISION: f32 = 0.85;
-/// The fewest failures a model must add in cross-validation to be kept.
-const MIN_ADDED: usize = 3;
+/// The fewest failures a model must report in cross-validation to be kept.
+const MIN_REPORTS: usize = 3;
 const FOLDS: u64 = 5;
 /// L2 penalty on the weights (per request, as the loss is a mean).
 const L2: f32 = 0.003;
@@ -58,15 +63,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         match arg.as_str() {
             "--texts" => {
                 let path = args.next().ok_or("--texts needs a file")?;
-                for line in std::fs::read_to_string(path)?.lines() {
-                    if line.trim().is_empty() {
-                        continue;
-                    }
-                    let v: serde_json::Value = serde_json::from_str(line)?;
-                    if let (Some(id), Some(text)) = (v["id"].as_str(), v["text"].as_str()) {
-                        texts.insert(id.to_string(), text.to_string());
-                    }
-                }
+                texts.extend(read_texts(&path)?);
             }
             "--out" => out = Some(args.next().ok_or("--out needs a file")?),
             _ => files.push(arg),
@@ -78,11 +75,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let engine = Engine::from_files(&default_config()?)?;
     let mut items = Vec::new();
     for file in &files {
-        for line in std::fs::read_to_string(file)?.lines() {
-            if line.trim().is_empty() {
-                continue;
-            }
-            let v: serde_json::Value = serde_json::from_str(line)?;
+        for v in read_jsonl(file)? {
             let id = v["id"].as_str().unwrap_or_default();
             let text = texts
                 .get(id)
@@ -94,7 +87,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let read = Normalized::new(text);
             let source = v["source_url"].as_str().unwrap_or(id);
             items.push(Item {
-                features: features(&read.text).into_iter().map(|f| f.name).collect(),
+                features: features(&read.text)
+                    .into_iter()
+                    .map(|f| f.name.into_owned())
+                    .collect(),
                 fails: CHECKS
                     .iter()
                     .map(|c| v["labels"].get(c).map(|l| l.as_bool() == Some(false)))
@@ -151,13 +147,7 @@ fn fold_of(source: &str) -> u64 {
 }
 
 fn p(model: &LearnedCheck, item: &Item) -> f32 {
-    let score = model.bias
-        + item
-            .features
-            .iter()
-            .filter_map(|f| model.weights.get(f))
-            .sum::<f32>();
-    probability(score)
+    probability(model.score(item.features.iter().map(String::as_str)))
 }
 
 /// A logistic model of check `c` (`id`) over `items`, by gradient descent on the mean log loss.
@@ -238,7 +228,7 @@ fn decimal(x: f32) -> f64 {
     x.to_string().parse().unwrap_or_default()
 }
 
-/// The lowest threshold at which the failures the model adds to the rules' (scored in
+/// The lowest threshold at which the failures the model reports alone (scored in
 /// cross-validation) are right `PRECISION` of the time; prints what each threshold gives.
 fn choose(id: &str, c: usize, scored: &[(f32, &Item)]) -> Option<f32> {
     let failing = scored
@@ -271,7 +261,7 @@ fn choose(id: &str, c: usize, scored: &[(f32, &Item)]) -> Option<f32> {
             added.len(),
             by_rules + right, alone_right, alone.len()
         );
-        if alone.len() >= MIN_ADDED && alone_right as f32 >= PRECISION * alone.len() as f32 {
+        if alone.len() >= MIN_REPORTS && alone_right as f32 >= PRECISION * alone.len() as f32 {
             chosen = Some(t);
         }
     }

@@ -88,15 +88,14 @@ pub struct Finding {
 /// learned signal where the rules did not fail a check.
 pub fn judge(draft: &str, recipient: Option<&str>, checks: &CheckSet) -> Vec<Finding> {
     let scan = Scan::new(draft, recipient, checks);
-    let mut findings: Vec<Finding> = checks.checks().iter().map(|c| scan.judge(c)).collect();
+    let mut findings = scan.rules();
     scan.learn(&mut findings);
     findings
 }
 
 /// What the rules alone find (the learned signal is trained on it).
 pub fn judge_rules(draft: &str, recipient: Option<&str>, checks: &CheckSet) -> Vec<Finding> {
-    let scan = Scan::new(draft, recipient, checks);
-    checks.checks().iter().map(|c| scan.judge(c)).collect()
+    Scan::new(draft, recipient, checks).rules()
 }
 
 /// Whether any check fails on `draft` with evidence in the draft itself (what the better
@@ -234,6 +233,11 @@ impl<'a> Scan<'a> {
                 }
             }
         }
+    }
+
+    /// What the rules of every check find, in review order.
+    fn rules(&self) -> Vec<Finding> {
+        self.set.checks.iter().map(|c| self.judge(c)).collect()
     }
 
     /// Fails each check the learned signal is confident of, where the rules did not.

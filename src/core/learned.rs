@@ -1,13 +1,15 @@
 //! A learned signal beside the rules: for each check it names, a logistic model over the words
-//! of the draft, the pairs of words in a row and what the rules found, trained from the
-//! labelled real requests (`cargo run --release --example train_learned`) and kept in
-//! `config/checks/_learned.toml`. Where the rules did not fail a check and the model is
-//! confident it fails (its probability at or above the check's `threshold`), the check fails
-//! with the rule name [`LEARNED_RULE`], quoting the draft's strongest words as evidence.
+//! of the draft and the pairs of words in a row, trained from the labelled real requests
+//! (`cargo run --release --example train_learned`) and kept in `config/checks/_learned.toml`.
+//! Where the rules neither failed a check nor found a sign that it passes, and the model is
+//! confident it fails (its probability at or above the check's `threshold`, with the words
+//! pushing past the base rate), the check fails with the rule name [`LEARNED_RULE`], quoting
+//! the draft's strongest pairs of words as evidence.
 //!
 //! The model reads the draft as the patterns do ([`Normalized`](super::normalize::Normalized):
 //! lowercased, spaces and quotes made plain), so its evidence maps back to the member's text.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -52,35 +54,44 @@ pub struct LearnedCheck {
 
 /// A feature of one draft, and where it first occurs in the normalized text.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Feature {
-    pub name: String,
+pub struct Feature<'a> {
+    /// The word, or the two words with one space between them.
+    pub name: Cow<'a, str>,
     pub span: Range<usize>,
 }
 
 /// The distinct features of `text` (normalized, as [`Normalized`](super::normalize::Normalized)
 /// gives it): each word and each two words in a row within a sentence, in order of first
-/// occurrence.
-pub fn features(text: &str) -> Vec<Feature> {
-    let mut out: Vec<Feature> = Vec::new();
-    let mut seen: HashMap<String, ()> = HashMap::new();
-    let mut push = |name: String, span: Range<usize>, out: &mut Vec<Feature>| {
-        if seen.insert(name.clone(), ()).is_none() {
-            out.push(Feature { name, span });
-        }
-    };
+/// occurrence. Names are borrowed from `text` where it spells them (a word; two words one space
+/// apart).
+pub fn features(text: &str) -> Vec<Feature<'_>> {
+    // Every occurrence in reading order: each word, then the pair it ends.
+    let mut all: Vec<Feature> = Vec::new();
     let mut previous: Option<Range<usize>> = None;
     for (word, breaks) in words(text) {
         if breaks {
             previous = None;
         }
-        push(text[word.clone()].to_string(), word.clone(), &mut out);
+        all.push(Feature {
+            name: Cow::Borrowed(&text[word.clone()]),
+            span: word.clone(),
+        });
         if let Some(before) = previous {
-            let name = format!("{} {}", &text[before.clone()], &text[word.clone()]);
-            push(name, before.start..word.end, &mut out);
+            let span = before.start..word.end;
+            let name = match &text[before.end..word.start] {
+                " " => Cow::Borrowed(&text[span.clone()]),
+                _ => Cow::Owned(format!("{} {}", &text[before], &text[word.clone()])),
+            };
+            all.push(Feature { name, span });
         }
         previous = Some(word);
     }
-    out
+    // The first occurrence of each name: a stable sort keeps repeats in reading order.
+    let mut read: Vec<(usize, Feature)> = all.into_iter().enumerate().collect();
+    read.sort_by(|a, b| a.1.name.cmp(&b.1.name));
+    read.dedup_by(|later, first| later.1.name == first.1.name);
+    read.sort_unstable_by_key(|&(i, _)| i);
+    read.into_iter().map(|(_, f)| f).collect()
 }
 
 /// The words of `text` (runs of letters, digits and inner apostrophes), each with whether a
@@ -112,12 +123,12 @@ fn words(text: &str) -> impl Iterator<Item = (Range<usize>, bool)> + '_ {
 }
 
 impl LearnedCheck {
-    /// The log-odds that a draft with `features` fails this check.
-    pub fn score(&self, features: &[Feature]) -> f32 {
+    /// The log-odds that a draft with the distinct features `names` fails this check.
+    pub fn score<'n>(&self, names: impl IntoIterator<Item = &'n str>) -> f32 {
         self.bias
-            + features
-                .iter()
-                .filter_map(|f| self.weights.get(&f.name))
+            + names
+                .into_iter()
+                .filter_map(|name| self.weights.get(name))
                 .sum::<f32>()
     }
 
@@ -127,7 +138,7 @@ impl LearnedCheck {
         let mut pushing: Vec<(f32, &Range<usize>)> = features
             .iter()
             .filter(|f| f.name.contains(' '))
-            .filter_map(|f| Some((*self.weights.get(&f.name)?, &f.span)))
+            .filter_map(|f| Some((*self.weights.get(f.name.as_ref())?, &f.span)))
             .filter(|(w, _)| *w >= MIN_EVIDENCE)
             .collect();
         pushing.sort_by(|a, b| b.0.total_cmp(&a.0));
@@ -201,7 +212,7 @@ impl Learned {
         models
             .into_iter()
             .filter(|(_, m)| {
-                let score = m.score(&features);
+                let score = m.score(features.iter().map(|f| f.name.as_ref()));
                 score > m.bias && probability(score) >= m.threshold
             })
             .map(|(i, m)| (i, m.strongest(&features)))
@@ -215,7 +226,10 @@ mod tests {
     use super::*;
 
     fn names(text: &str) -> Vec<String> {
-        features(text).into_iter().map(|f| f.name).collect()
+        features(text)
+            .into_iter()
+            .map(|f| f.name.into_owned())
+            .collect()
     }
 
     #[test]

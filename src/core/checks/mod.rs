@@ -147,11 +147,6 @@ impl CheckSet {
         CheckSet { learned, ..self }
     }
 
-    /// The learned signal beside the rules (empty without `_learned.toml`).
-    pub fn learned(&self) -> &Learned {
-        &self.learned
-    }
-
     /// The check with this id.
     pub fn get(&self, id: &str) -> Option<&Check> {
         self.checks.iter().find(|c| c.id == id)
@@ -207,9 +202,9 @@ impl CheckNames {
         })
     }
 
-    /// Why a reference to rule `name` is wrong: `None` when a check has a rule of that name (or
-    /// when a check file could not be read, so nothing can be said).
-    /// The learned signal's failures ([`LEARNED_RULE`]) count as a rule of every check.
+    /// Why a reference to rule `name` is wrong: `None` when a check has a rule of that name (the
+    /// learned signal's failures, [`LEARNED_RULE`], count as a rule of every check) or when a
+    /// check file could not be read, so nothing can be said.
     pub fn unknown_rule(&self, name: &str) -> Option<String> {
         (self.complete && name != LEARNED_RULE && !self.rules.iter().any(|r| r == name))
             .then(|| format!("unknown rule `{name}` (no check has a rule of that name)"))
