@@ -34,6 +34,11 @@ fn bench(c: &mut Criterion) {
         "floor 1000-char draft, folded (RegexSet pass + spans)",
         |b| b.iter(|| engine.checks.scan_floor(black_box(&folded))),
     );
+    // What the learned signal adds when the rules leave a check open to it (not on this draft,
+    // which fails every check the model reads by a rule): the words and pairs it scores.
+    c.bench_function("learned features of the 1000-char draft", |b| {
+        b.iter(|| coffee_coach::core::learned::features(black_box(&folded)).len())
+    });
     c.bench_function("floor one-line draft (RegexSet pass + spans)", |b| {
         b.iter(|| {
             engine

@@ -13,7 +13,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Range;
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::checks::CheckNames;
 use super::config::{quoted, FileProblems, Problems};
@@ -30,7 +30,7 @@ const MAX_EVIDENCE: usize = 3;
 const MIN_EVIDENCE: f32 = 0.15;
 
 /// The weights of every check the signal reads (`config/checks/_learned.toml`).
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Learned {
     /// One model per check; checks without one are left to the rules.
@@ -39,7 +39,7 @@ pub struct Learned {
 }
 
 /// One check's logistic model.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LearnedCheck {
     /// The check id, e.g. `not-searchable`.
